@@ -1,0 +1,147 @@
+//go:build unix
+
+package supervisor
+
+import (
+	"errors"
+	"os"
+	"strconv"
+	"sync"
+
+	"golang.org/x/sys/unix"
+
+	"runp/pty"
+)
+
+// console is runp's side of the user's terminal in PTY mode: raw mode on
+// runp's stdin, the keystroke relay into the PTY, and window sizes.
+type console struct {
+	in     *os.File // runp's stdin when it is a terminal, else nil
+	size   *os.File // a terminal of runp's to copy the window size from, or nil
+	master *os.File
+
+	mu       sync.Mutex
+	restore  func() error // non-nil while raw mode is on
+	relaying bool
+	wakeR    int // the input relay polls this pipe to learn it must stop
+	wakeW    int
+}
+
+func newConsole(in, size, master *os.File) (*console, error) {
+	c := &console{in: in, size: size, master: master, wakeR: -1, wakeW: -1}
+	if in != nil {
+		var p [2]int
+		if err := unix.Pipe(p[:]); err != nil {
+			return nil, err
+		}
+		unix.CloseOnExec(p[0])
+		unix.CloseOnExec(p[1])
+		c.wakeR, c.wakeW = p[0], p[1]
+	}
+	return c, nil
+}
+
+// resize copies runp's window size to the PTY; with no terminal to copy from,
+// it honours $COLUMNS and $LINES, else uses pty.DefaultSize.
+func (c *console) resize() {
+	s := pty.DefaultSize
+	if c.size != nil {
+		if got, err := pty.GetSize(c.size); err == nil && got.Rows > 0 && got.Cols > 0 {
+			s = got
+		}
+	} else {
+		if n, err := strconv.ParseUint(os.Getenv("COLUMNS"), 10, 16); err == nil && n > 0 {
+			s.Cols = uint16(n)
+		}
+		if n, err := strconv.ParseUint(os.Getenv("LINES"), 10, 16); err == nil && n > 0 {
+			s.Rows = uint16(n)
+		}
+	}
+	_ = pty.SetSize(c.master, s) // best effort: a failed resize must not end the run
+}
+
+// attach turns raw mode on and starts the keystroke relay, but only while
+// runp is in the terminal's foreground: from the background, tcsetattr would
+// stop runp with SIGTTOU and reading would stop it with SIGTTIN. It is called
+// at start and again on SIGCONT, when a shell's `fg` brings runp forward.
+func (c *console) attach() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.in == nil || c.restore != nil || !pty.IsForeground(c.in) {
+		return nil
+	}
+	restore, err := pty.MakeRaw(c.in)
+	if err != nil {
+		return err
+	}
+	c.restore = restore
+	if !c.relaying {
+		c.relaying = true
+		go c.relay()
+	}
+	return nil
+}
+
+// detach restores the terminal's modes; safe to call on every exit path.
+func (c *console) detach() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.restore == nil {
+		return nil
+	}
+	err := c.restore()
+	c.restore = nil
+	return err
+}
+
+// attached reports whether raw mode is on.
+func (c *console) attached() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.restore != nil
+}
+
+// close restores the terminal and stops the relay.
+func (c *console) close() error {
+	err := c.detach()
+	if c.wakeW >= 0 {
+		_ = unix.Close(c.wakeW) // wakes the relay's poll with POLLHUP
+		c.wakeW = -1
+	}
+	return err
+}
+
+// relay copies keystrokes from runp's terminal into the PTY. It polls stdin
+// together with a wake-up pipe instead of blocking in read, so it can be
+// stopped without setting O_NONBLOCK on a terminal that the user's shell
+// shares.
+func (c *console) relay() {
+	defer func() { _ = unix.Close(c.wakeR) }() // best effort
+	fds := []unix.PollFd{
+		{Fd: int32(c.in.Fd()), Events: unix.POLLIN},
+		{Fd: int32(c.wakeR), Events: unix.POLLIN},
+	}
+	buf := make([]byte, 4096)
+	for {
+		_, err := unix.Poll(fds, -1)
+		if errors.Is(err, unix.EINTR) {
+			continue
+		}
+		if err != nil || fds[1].Revents != 0 {
+			return
+		}
+		if fds[0].Revents&(unix.POLLIN|unix.POLLHUP|unix.POLLERR) == 0 {
+			continue
+		}
+		n, err := unix.Read(int(c.in.Fd()), buf)
+		if errors.Is(err, unix.EINTR) || errors.Is(err, unix.EAGAIN) {
+			continue
+		}
+		if n <= 0 || err != nil {
+			return // the terminal hung up
+		}
+		if _, err := c.master.Write(buf[:n]); err != nil {
+			return
+		}
+	}
+}

@@ -1,0 +1,92 @@
+package supervisor
+
+import (
+	"errors"
+	"io"
+	"os"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+// activity remembers when the command last wrote anything.
+type activity struct{ last atomic.Int64 }
+
+func (a *activity) touch()           { a.last.Store(time.Now().UnixNano()) }
+func (a *activity) since() time.Time { return time.Unix(0, a.last.Load()) }
+
+// stream copies one of the command's outputs (the PTY master or a pipe) to
+// runp's writer. When the writer is gone (EPIPE), onBrokenPipe is called once
+// and the rest is discarded, so the command never blocks on a full PTY.
+type stream struct {
+	src          *os.File
+	dst          io.Writer
+	act          *activity
+	onBrokenPipe func()
+	draining     atomic.Bool
+	quiet        time.Duration
+	done         chan struct{}
+	err          error
+}
+
+// copyBuf is large enough that a PTY, which hands out at most a few KiB per
+// read, never needs two reads per wake-up, and small enough to stay in cache.
+const copyBuf = 32 << 10
+
+func startStream(src *os.File, dst io.Writer, act *activity, onBrokenPipe func()) *stream {
+	s := &stream{src: src, dst: dst, act: act, onBrokenPipe: onBrokenPipe, done: make(chan struct{})}
+	go s.run()
+	return s
+}
+
+func (s *stream) run() {
+	defer close(s.done)
+	buf := make([]byte, copyBuf)
+	broken := false
+	for {
+		n, err := s.src.Read(buf)
+		if n > 0 {
+			s.act.touch()
+			if !broken {
+				if _, werr := s.dst.Write(buf[:n]); werr != nil {
+					broken = true
+					if errors.Is(werr, syscall.EPIPE) && s.onBrokenPipe != nil {
+						s.onBrokenPipe()
+					}
+				}
+			}
+			if s.draining.Load() {
+				_ = s.src.SetReadDeadline(time.Now().Add(s.quiet)) // best effort
+			}
+		}
+		if err != nil {
+			// EIO is how a Linux PTY master says every slave is closed;
+			// EOF is a pipe's; a deadline means the drain bound ran out.
+			if !errors.Is(err, io.EOF) && !errors.Is(err, syscall.EIO) && !errors.Is(err, os.ErrDeadlineExceeded) {
+				s.err = err
+			}
+			return
+		}
+	}
+}
+
+// drain waits for the stream to end after the command has exited. A
+// background process that still holds the PTY or pipe open must not keep runp
+// waiting: the stream ends after quiet without output, or after max at most.
+// Where the descriptor cannot take a deadline (a PTY master on macOS is not
+// pollable), the reader is abandoned after max instead.
+func (s *stream) drain(quiet, max time.Duration) {
+	s.quiet = quiet
+	s.draining.Store(true)
+	pollable := s.src.SetReadDeadline(time.Now().Add(quiet)) == nil
+	t := time.NewTimer(max)
+	defer t.Stop()
+	select {
+	case <-s.done:
+	case <-t.C:
+		if pollable {
+			_ = s.src.SetReadDeadline(time.Unix(1, 0)) // best effort
+			<-s.done
+		}
+	}
+}

@@ -1,0 +1,324 @@
+//go:build unix
+
+package supervisor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"runp/pty"
+)
+
+// Signals runp forwards to the command. SIGWINCH is not forwarded: it
+// becomes a resize of the PTY, and the kernel tells the command itself.
+var forwarded = []os.Signal{
+	unix.SIGTERM, unix.SIGINT, unix.SIGHUP, unix.SIGQUIT,
+	unix.SIGUSR1, unix.SIGUSR2, unix.SIGWINCH, unix.SIGCONT,
+}
+
+// escalateWindow: a second SIGTERM, SIGINT or SIGHUP this soon after the first,
+// while the command still runs, means "stop now" and becomes SIGKILL.
+const escalateWindow = 3 * time.Second
+
+// Drain bounds: how long output may stay quiet, and how long it may go on at
+// most, once the command has exited and a leftover process holds its output.
+const (
+	drainQuiet = 100 * time.Millisecond
+	drainMax   = 2 * time.Second
+)
+
+// run is one attempt: start the command, supervise it until it exits, and
+// return its wait status.
+func run(ctx context.Context, c *Config) (syscall.WaitStatus, error) {
+	path, err := lookPath(c.Argv[0], c.Dir)
+	if err != nil {
+		return 0, err
+	}
+	cmd := &exec.Cmd{Path: path, Args: c.Argv, Env: c.Env, Dir: c.Dir}
+
+	// Subscribe before the start, so that no signal falls between the two.
+	sigs := make(chan os.Signal, 16)
+	signal.Notify(sigs, forwarded...)
+	defer signal.Stop(sigs)
+	chld := make(chan os.Signal, 1)
+	signal.Notify(chld, unix.SIGCHLD)
+	defer signal.Stop(chld)
+	if c.Subreaper {
+		if err := setSubreaper(); err != nil {
+			c.Logger.Debug("subreaper unavailable", "err", err)
+		}
+	}
+
+	s := &session{cfg: c, cmd: cmd, act: &activity{}}
+	s.act.touch()
+	defer s.closeAll()
+	if err := s.wire(); err != nil {
+		return 0, &StartError{Code: ExitRunpFailed, Err: err}
+	}
+	if err := cmd.Start(); err != nil {
+		return 0, startFailure(c.Argv[0], err)
+	}
+	// Go may hold a pidfd for the child; runp waits with wait4, never with
+	// cmd.Wait (see child), so the handle is only released.
+	defer func() { _ = cmd.Process.Release() }() // best effort
+	s.afterStart()
+	s.child = newChild(cmd.Process.Pid, c.Subreaper, c.Logger, nil)
+	c.Logger.Debug("spawned", "pid", cmd.Process.Pid, "argv", c.Argv)
+	s.child.reap() // it may have exited before SIGCHLD was wired
+
+	var lastTerm time.Time
+	cancelled := ctx.Done()
+	for {
+		select {
+		case <-chld:
+			s.child.reap()
+		case <-s.child.exited:
+			s.finish()
+			return s.child.result(), nil
+		case <-s.child.stopped:
+			s.suspend()
+		case sig := <-sigs:
+			s.handle(sig.(syscall.Signal), &lastTerm)
+		case <-cancelled:
+			cancelled = nil
+			_ = s.child.signal(unix.SIGKILL, s.group()) // best effort
+		}
+	}
+}
+
+// session is the state of one attempt.
+type session struct {
+	cfg     *Config
+	cmd     *exec.Cmd
+	act     *activity
+	child   *child
+	master  *os.File   // the PTY, nil with --no-pty
+	slave   *os.File   // closed once the child holds it
+	con     *console   // nil unless runp's stdin is a terminal or a size source exists
+	streams []*stream  // output relays
+	closers []*os.File // runp's ends of pipes, closed after the child starts
+	fgTaken bool       // --no-pty: the child's group was made the foreground
+}
+
+// wire connects the command's stdio following DESIGN.md's terminal rules.
+func (s *session) wire() error {
+	c := s.cfg
+	if c.NoPTY {
+		s.cmd.Stdin = c.Stdin
+		var err error
+		if s.cmd.Stdout, err = s.output(c.Stdout); err != nil {
+			return err
+		}
+		if s.cmd.Stderr, err = s.output(c.Stderr); err != nil {
+			return err
+		}
+		// The child gets a process group of its own, and the terminal's
+		// foreground with it, so that Ctrl-C reaches it once (from the
+		// terminal), not twice (from the terminal and from runp).
+		fg := pty.IsTerminal(c.Stdin) && pty.IsForeground(c.Stdin)
+		s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Foreground: fg, Ctty: int(c.Stdin.Fd())}
+		s.fgTaken = fg
+		return nil
+	}
+
+	master, slave, err := pty.Open()
+	if err != nil {
+		return err
+	}
+	s.master, s.slave = master, slave
+	outTTY, errTTY, inTTY := isTerminal(c.Stdout), isTerminal(c.Stderr), pty.IsTerminal(c.Stdin)
+	if !outTTY {
+		if err := pty.RawOutput(slave); err != nil {
+			return err
+		}
+	}
+	s.cmd.Stdout = slave
+	s.cmd.Stdin = slave
+	if !inTTY {
+		s.cmd.Stdin = c.Stdin // EOF and binary data pass untouched
+	}
+	if outTTY && errTTY {
+		s.cmd.Stderr = slave
+	} else if s.cmd.Stderr, err = s.output(c.Stderr); err != nil {
+		return err
+	}
+	// Fd 1 of the child is always the slave: it becomes the controlling
+	// terminal of the child's new session.
+	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 1}
+
+	var in, size *os.File
+	if inTTY {
+		in = c.Stdin
+	}
+	for _, w := range []io.Writer{c.Stdout, c.Stdin, c.Stderr} {
+		if f, ok := w.(*os.File); ok && pty.IsTerminal(f) {
+			size = f
+			break
+		}
+	}
+	if s.con, err = newConsole(in, size, master); err != nil {
+		return err
+	}
+	s.con.resize()
+	return nil
+}
+
+// output returns what the child writes to for w: w itself when it is a file
+// (no copy at all), else a pipe that runp relays.
+func (s *session) output(w io.Writer) (*os.File, error) {
+	if f, ok := w.(*os.File); ok {
+		return f, nil
+	}
+	r, wr, err := os.Pipe()
+	if err != nil {
+		return nil, fmt.Errorf("pipe: %w", err)
+	}
+	s.closers = append(s.closers, wr)
+	s.streams = append(s.streams, startStream(r, w, s.act, nil))
+	return wr, nil
+}
+
+// afterStart drops runp's copies of the child's ends, so that EOF and EIO
+// arrive when the command's side closes, and starts relaying the PTY.
+func (s *session) afterStart() {
+	for _, f := range s.closers {
+		_ = f.Close() // best effort
+	}
+	s.closers = nil
+	if s.slave != nil {
+		_ = s.slave.Close() // best effort
+		s.slave = nil
+	}
+	if s.master != nil {
+		s.streams = append(s.streams, startStream(s.master, s.cfg.Stdout, s.act, s.brokenPipe))
+		if err := s.con.attach(); err != nil {
+			s.cfg.Logger.Debug("raw mode unavailable", "err", err)
+		}
+	}
+}
+
+// brokenPipe: runp's stdout reader went away. Run directly, the command would
+// get SIGPIPE on its next write; give it that instead of a PTY that fills up.
+func (s *session) brokenPipe() {
+	_ = s.child.signal(unix.SIGPIPE, s.group()) // best effort
+}
+
+// group is the process group that forwarded signals go to with --group, or
+// 0 to signal the child alone.
+func (s *session) group() int {
+	if !s.cfg.Group {
+		return 0
+	}
+	if s.master != nil {
+		if pgrp, err := pty.ForegroundGroup(s.master); err == nil && pgrp > 0 {
+			return pgrp
+		}
+	}
+	return s.child.pid
+}
+
+// handle forwards one signal runp received.
+func (s *session) handle(sig syscall.Signal, lastTerm *time.Time) {
+	switch sig {
+	case unix.SIGWINCH:
+		if s.con != nil {
+			s.con.resize()
+		}
+		return
+	case unix.SIGCONT:
+		// A shell's `fg` or `bg` after Ctrl-Z: take the terminal back if it
+		// is ours again, then wake the command's job.
+		if s.con != nil {
+			_ = s.con.attach() // best effort
+			s.con.resize()
+		}
+		_ = s.child.signal(unix.SIGCONT, s.jobGroup()) // best effort
+		return
+	case unix.SIGTERM, unix.SIGINT, unix.SIGHUP:
+		now := time.Now()
+		if !lastTerm.IsZero() && now.Sub(*lastTerm) < escalateWindow {
+			fmt.Fprintf(s.cfg.Stderr, "runp: %s again: killing the command\n", unix.SignalName(sig))
+			_ = s.child.signal(unix.SIGKILL, s.group()) // best effort
+			return
+		}
+		*lastTerm = now
+	}
+	if err := s.child.signal(sig, s.group()); err != nil && !errors.Is(err, errChildDone) {
+		s.cfg.Logger.Debug("forward failed", "signal", unix.SignalName(sig), "err", err)
+	}
+}
+
+// jobGroup is the command's job: the PTY's foreground group, else the child's
+// own group.
+func (s *session) jobGroup() int {
+	if s.master != nil {
+		if pgrp, err := pty.ForegroundGroup(s.master); err == nil && pgrp > 0 {
+			return pgrp
+		}
+	}
+	return s.child.pid
+}
+
+// suspend: the command stopped (Ctrl-Z inside the PTY). At a terminal, runp
+// gives the terminal back and stops too, so the user's shell regains
+// control; SIGCONT brings both back.
+func (s *session) suspend() {
+	if s.con == nil || !s.con.attached() {
+		return
+	}
+	_ = s.con.detach()                       // best effort
+	_ = unix.Kill(os.Getpid(), unix.SIGSTOP) // best effort
+}
+
+// finish runs once the child has exited: drain its output, give the terminal
+// back.
+func (s *session) finish() {
+	for _, st := range s.streams {
+		st.drain(drainQuiet, drainMax)
+	}
+	if s.con != nil {
+		_ = s.con.close() // best effort
+	}
+	if s.fgTaken {
+		takeForeground(s.cfg.Stdin)
+		s.fgTaken = false
+	}
+}
+
+// closeAll releases everything on every exit path, including a failed start.
+func (s *session) closeAll() {
+	if s.con != nil {
+		_ = s.con.close() // best effort
+	}
+	if s.fgTaken {
+		takeForeground(s.cfg.Stdin)
+	}
+	for _, f := range append(s.closers, s.slave, s.master) {
+		if f != nil {
+			_ = f.Close() // best effort
+		}
+	}
+}
+
+// takeForeground makes runp's group the terminal's foreground again after a
+// --no-pty child held it. runp is in the background at that moment, and
+// tcsetpgrp from the background raises SIGTTOU unless it is ignored.
+func takeForeground(tty *os.File) {
+	signal.Ignore(unix.SIGTTOU)
+	defer signal.Reset(unix.SIGTTOU)
+	_ = pty.SetForeground(tty, unix.Getpgrp()) // best effort
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && pty.IsTerminal(f)
+}

@@ -1,0 +1,51 @@
+package supervisor
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+)
+
+// lookPath resolves argv0 as a shell would, and maps a failure to the shell's
+// status: 127 when nothing is there, 126 when something is there but cannot be
+// executed.
+func lookPath(argv0, dir string) (string, error) {
+	name := argv0
+	if dir != "" && strings.Contains(name, "/") && !filepath.IsAbs(name) {
+		name = filepath.Join(dir, name) // exec.Cmd resolves it against Dir too
+	}
+	path, err := exec.LookPath(name)
+	if err == nil || errors.Is(err, exec.ErrDot) {
+		// A PATH entry of "." is the user's choice; a shell honours it too.
+		return path, nil
+	}
+	if errors.Is(err, exec.ErrNotFound) || errors.Is(err, fs.ErrNotExist) {
+		return "", &StartError{Code: ExitNotFound, Err: fmt.Errorf("%s: command not found", argv0)}
+	}
+	return "", startFailure(argv0, err)
+}
+
+// startFailure maps an error from exec.Cmd.Start to a StartError.
+func startFailure(argv0 string, err error) error {
+	var se *StartError
+	if errors.As(err, &se) {
+		return err
+	}
+	var errno syscall.Errno
+	if errors.As(err, &errno) {
+		switch errno {
+		case syscall.ENOENT:
+			return &StartError{Code: ExitNotFound, Err: fmt.Errorf("%s: command not found", argv0)}
+		case syscall.EACCES, syscall.EPERM, syscall.ENOEXEC, syscall.EISDIR, syscall.E2BIG, syscall.ETXTBSY:
+			return &StartError{Code: ExitNotExecutable, Err: fmt.Errorf("%s: %s", argv0, errno.Error())}
+		}
+	}
+	if errors.Is(err, fs.ErrPermission) {
+		return &StartError{Code: ExitNotExecutable, Err: fmt.Errorf("%s: permission denied", argv0)}
+	}
+	return &StartError{Code: ExitRunpFailed, Err: fmt.Errorf("start %s: %w", argv0, err)}
+}
