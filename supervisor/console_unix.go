@@ -118,7 +118,7 @@ func (c *console) close() error {
 func (c *console) relay() {
 	defer func() { _ = unix.Close(c.wakeR) }() // best effort
 	fds := []unix.PollFd{
-		{Fd: int32(c.in.Fd()), Events: unix.POLLIN},
+		{Fd: int32(pty.Fd(c.in)), Events: unix.POLLIN},
 		{Fd: int32(c.wakeR), Events: unix.POLLIN},
 	}
 	buf := make([]byte, 4096)
@@ -133,7 +133,7 @@ func (c *console) relay() {
 		if fds[0].Revents&(unix.POLLIN|unix.POLLHUP|unix.POLLERR) == 0 {
 			continue
 		}
-		n, err := unix.Read(int(c.in.Fd()), buf)
+		n, err := unix.Read(int(fds[0].Fd), buf)
 		if errors.Is(err, unix.EINTR) || errors.Is(err, unix.EAGAIN) {
 			continue
 		}

@@ -125,7 +125,7 @@ func (s *session) wire() error {
 		// foreground with it, so that Ctrl-C reaches it once (from the
 		// terminal), not twice (from the terminal and from runp).
 		fg := pty.IsTerminal(c.Stdin) && pty.IsForeground(c.Stdin)
-		s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Foreground: fg, Ctty: int(c.Stdin.Fd())}
+		s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Foreground: fg, Ctty: pty.Fd(c.Stdin)}
 		s.fgTaken = fg
 		return nil
 	}

@@ -1,0 +1,313 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// runpBin is the runp binary built once for the whole test run.
+var runpBin string
+
+// patience bounds every wait in the tests. It is a hang guard, not a timing
+// goal: a passing run never gets near it.
+const patience = 20 * time.Second
+
+func TestMain(m *testing.M) {
+	if name := os.Getenv(helperEnv); name != "" {
+		h, ok := helpers[name]
+		if !ok {
+			fmt.Fprintf(os.Stderr, "no helper %q\n", name)
+			os.Exit(100)
+		}
+		os.Exit(h(os.Args[1:]))
+	}
+	dir, err := os.MkdirTemp("", "runp-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	runpBin = filepath.Join(dir, "runp")
+	if out, err := exec.Command("go", "build", "-o", runpBin, ".").CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "building runp: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	_ = os.RemoveAll(dir) // best effort
+	os.Exit(code)
+}
+
+// run describes one runp invocation driven by a test.
+type run struct {
+	flags  []string // runp's flags
+	helper string   // the helper runp's command runs
+	args   []string // the helper's arguments
+	stdin  io.Reader
+	env    []string
+}
+
+// proc is a running runp.
+type proc struct {
+	t       *testing.T
+	cmd     *exec.Cmd
+	lines   chan string
+	out     *bytes.Buffer
+	outMu   *sync.Mutex
+	stderr  *bytes.Buffer
+	stdin   io.WriteCloser
+	done    chan struct{} // the process exited
+	outDone chan struct{} // its stdout reached EOF
+	errDone chan struct{} // its stderr reached EOF
+	tag     string
+}
+
+// tagEnv marks every process a test starts, so that cleanup can find and
+// kill each of them by PID, even those that left the tree.
+const tagEnv = "RUNP_TEST_TAG"
+
+func newTag(t *testing.T) string {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	return t.Name() + "-" + hex.EncodeToString(b)
+}
+
+func (r run) command(t *testing.T, tag string) *exec.Cmd {
+	t.Helper()
+	argv := append(append(append([]string{}, r.flags...), "--", os.Args[0]), r.args...)
+	cmd := exec.Command(runpBin, argv...)
+	cmd.Env = append(os.Environ(), helperEnv+"="+r.helper, tagEnv+"="+tag)
+	cmd.Env = append(cmd.Env, r.env...)
+	return cmd
+}
+
+// start runs runp with pipes for stdin (unless r.stdin), stdout and stderr.
+func start(t *testing.T, r run) *proc {
+	t.Helper()
+	tag := newTag(t)
+	cmd := r.command(t, tag)
+	cmd.Stdin = r.stdin
+	return startCmd(t, cmd)
+}
+
+// startCmd starts cmd, which carries a test tag, with pipes for stdout,
+// stderr and, unless cmd.Stdin is set, stdin.
+func startCmd(t *testing.T, cmd *exec.Cmd) *proc {
+	t.Helper()
+	p := &proc{t: t, cmd: cmd, lines: make(chan string, 1024), out: &bytes.Buffer{}, outMu: &sync.Mutex{},
+		stderr: &bytes.Buffer{}, done: make(chan struct{})}
+	for _, e := range cmd.Env {
+		if strings.HasPrefix(e, tagEnv+"=") {
+			p.tag = strings.TrimPrefix(e, tagEnv+"=")
+		}
+	}
+	if cmd.Stdin != nil {
+	} else {
+		w, err := p.cmd.StdinPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.stdin = w
+	}
+	// Plain pipes, so that the process's exit is seen even while a leftover
+	// descendant still holds an output open.
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	errR, errW, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.cmd.Stdout, p.cmd.Stderr = outW, errW
+	err = p.cmd.Start()
+	_ = outW.Close()
+	_ = errW.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { killTagged(t, p.tag) })
+	t.Cleanup(func() { _ = p.cmd.Process.Kill() })
+	t.Cleanup(func() { _ = outR.Close(); _ = errR.Close() })
+	p.outDone = make(chan struct{})
+	go func() {
+		defer close(p.outDone)
+		sc := bufio.NewScanner(outR)
+		for sc.Scan() {
+			p.outMu.Lock()
+			p.out.WriteString(sc.Text() + "\n")
+			p.outMu.Unlock()
+			select {
+			case p.lines <- sc.Text():
+			default:
+			}
+		}
+	}()
+	p.errDone = make(chan struct{})
+	go func() {
+		defer close(p.errDone)
+		b, _ := io.ReadAll(errR)
+		p.outMu.Lock()
+		p.stderr.Write(b)
+		p.outMu.Unlock()
+	}()
+	go func() {
+		_ = p.cmd.Wait()
+		close(p.done)
+	}()
+	return p
+}
+
+// expect waits for a line of output that starts with prefix and returns it.
+func (p *proc) expect(prefix string) string {
+	p.t.Helper()
+	deadline := time.After(patience)
+	for {
+		select {
+		case l := <-p.lines:
+			if strings.HasPrefix(l, prefix) {
+				return l
+			}
+		case <-p.done:
+			p.t.Fatalf("runp exited before printing %q; output:\n%s\nstderr:\n%s", prefix, p.output(), p.errors())
+		case <-deadline:
+			p.t.Fatalf("no line starting with %q; output:\n%s", prefix, p.output())
+		}
+	}
+}
+
+func (p *proc) errors() string {
+	p.outMu.Lock()
+	defer p.outMu.Unlock()
+	return p.stderr.String()
+}
+
+func (p *proc) output() string {
+	p.outMu.Lock()
+	defer p.outMu.Unlock()
+	return p.out.String()
+}
+
+// wait waits for runp to exit and returns its exit status.
+func (p *proc) wait() int {
+	p.t.Helper()
+	select {
+	case <-p.done:
+	case <-time.After(patience):
+		p.t.Fatalf("runp did not exit; output:\n%s", p.output())
+	}
+	// What runp wrote is in the pipes already; a leftover descendant may
+	// hold them open, so EOF gets a bound.
+	bound := time.After(time.Second)
+	for _, c := range []chan struct{}{p.outDone, p.errDone} {
+		select {
+		case <-c:
+		case <-bound:
+		}
+	}
+	return p.cmd.ProcessState.ExitCode()
+}
+
+func (p *proc) signal(sig syscall.Signal) {
+	p.t.Helper()
+	if err := p.cmd.Process.Signal(sig); err != nil {
+		p.t.Fatal(err)
+	}
+}
+
+// runOnce runs runp to the end and returns its stdout, stderr and status.
+func runOnce(t *testing.T, r run) (string, string, int) {
+	t.Helper()
+	tag := newTag(t)
+	cmd := r.command(t, tag)
+	cmd.Stdin = r.stdin
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { killTagged(t, tag) })
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(patience):
+		_ = cmd.Process.Kill()
+		<-done
+		t.Fatalf("runp did not exit; output:\n%s", out.String())
+	}
+	return out.String(), errb.String(), cmd.ProcessState.ExitCode()
+}
+
+// tagged returns the PIDs of live processes carrying RUNP_TEST_TAG=tag.
+func tagged(tag string) []int {
+	want := []byte(tagEnv + "=" + tag + "\x00")
+	ents, _ := os.ReadDir("/proc")
+	var pids []int
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		env, err := os.ReadFile("/proc/" + e.Name() + "/environ")
+		if err != nil || !bytes.Contains(append([]byte{0}, env...), append([]byte{0}, want...)) {
+			continue
+		}
+		if st, err := os.ReadFile("/proc/" + e.Name() + "/stat"); err == nil {
+			if i := bytes.LastIndexByte(st, ')'); i > 0 && len(st) > i+2 && st[i+2] == 'Z' {
+				continue // a zombie is dead; its parent reaps it
+			}
+		}
+		pids = append(pids, pid)
+	}
+	return pids
+}
+
+// killTagged kills by PID every process that a test started.
+func killTagged(t *testing.T, tag string) {
+	for _, pid := range tagged(tag) {
+		_ = syscall.Kill(pid, syscall.SIGKILL)
+	}
+}
+
+// waitGone polls until pid no longer runs (gone, or a zombie when
+// allowZombie), within patience.
+func waitGone(t *testing.T, pid int, allowZombie bool) {
+	t.Helper()
+	deadline := time.Now().Add(patience)
+	for time.Now().Before(deadline) {
+		st, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+		if errors.Is(err, os.ErrNotExist) {
+			return
+		}
+		if i := bytes.LastIndexByte(st, ')'); allowZombie && i > 0 && st[i+2] == 'Z' {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Fatalf("process %d still there after %v", pid, patience)
+}
+
+// waitFor polls cond until it holds, within patience.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(patience)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
