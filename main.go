@@ -31,6 +31,13 @@ with a dash.
 Exit status: CMD's own; 128+N if CMD died of signal N; 125 if runp failed
 (bad flags); 126 if CMD is not executable; 127 if CMD was not found.
 
+Clean-up: when CMD exits, every process it started that still runs gets
+the stop signal (--stop-signal, default SIGTERM), then SIGKILL after the
+grace (--grace, default 5s), and runp exits once all are gone. Processes are
+tracked by PID and start time in the state dir (--state-dir), so runp never
+signals a process that merely reuses a recorded PID. "runp ps" lists the
+sessions; "runp reap" cleans up after a runp that was killed with SIGKILL.
+
 Signals: SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 and SIGCONT are
 forwarded to CMD (with --group, to its foreground process group); SIGWINCH
 resizes CMD's terminal. A second SIGTERM, SIGINT or SIGHUP within 3 seconds
@@ -54,11 +61,13 @@ Examples:
 		HideHelpCommand: true,
 		Writer:          stdout,
 		ErrWriter:       stderr,
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.BoolFlag{Name: "no-pty", Usage: "give CMD runp's stdio directly instead of a pseudo-terminal"},
 			&cli.BoolFlag{Name: "group", Aliases: []string{"g"}, Usage: "forward signals to CMD's process group (the PTY's foreground job)"},
-			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "log the lifecycle (spawned, signalled, reaped) on stderr"},
-		},
+			&cli.StringFlag{Name: "on-exit", Value: supervisor.OnExitKill, Usage: "what happens to CMD's descendants when CMD exits: kill, wait (init-style) or leave"},
+			&cli.DurationFlag{Name: "reap-interval", Value: supervisor.DefaultReapInterval, Usage: "how often the reaper looks for new descendants"},
+		}, commonFlags()...),
+		Commands: []*cli.Command{psCommand(stdout), reapCommand(stdout, stderr)},
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
 			return usageError{err}
 		},
@@ -67,21 +76,52 @@ Examples:
 			if len(argv) == 0 {
 				return usageError{errors.New("no command given; usage: runp [options] [--] CMD [ARGS...]")}
 			}
-			cfg := supervisor.Config{
-				Argv:      argv,
-				NoPTY:     c.Bool("no-pty"),
-				Group:     c.Bool("group"),
-				Subreaper: true,
-				Stderr:    stderr,
+			stop, err := supervisor.ParseSignal(c.String("stop-signal"))
+			if err != nil {
+				return usageError{fmt.Errorf("--stop-signal: %w", err)}
 			}
-			if c.Bool("verbose") {
-				cfg.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+			cfg := supervisor.Config{
+				Argv:         argv,
+				NoPTY:        c.Bool("no-pty"),
+				Group:        c.Bool("group"),
+				Subreaper:    true,
+				OnExit:       c.String("on-exit"),
+				StopSignal:   stop,
+				Grace:        c.Duration("grace"),
+				ReapInterval: c.Duration("reap-interval"),
+				StateDir:     c.String("state-dir"),
+				Stderr:       stderr,
+				Logger:       logger(c, stderr),
 			}
 			res, err := supervisor.Run(context.Background(), cfg)
 			*exit = res.ExitCode
 			return err
 		},
 	}
+}
+
+// commonFlags belong to running a command and to the ps and reap commands.
+// Each call makes new flags: a flag keeps parsing state, so one set is not
+// shared between the commands.
+func commonFlags() []cli.Flag {
+	return []cli.Flag{
+		stateDirFlag(),
+		&cli.StringFlag{Name: "stop-signal", Value: "TERM", Usage: "the signal that asks descendants to stop at clean-up"},
+		&cli.DurationFlag{Name: "grace", Value: supervisor.DefaultGrace, Usage: "time between the stop signal and SIGKILL"},
+		&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "log the lifecycle (spawned, tracked, signalled, reaped) on stderr"},
+	}
+}
+
+func stateDirFlag() cli.Flag {
+	return &cli.StringFlag{Name: "state-dir", EnvVars: []string{"RUNP_STATE_DIR"},
+		Usage: "the registry's directory (default $XDG_STATE_HOME/runp, else ~/.local/state/runp)"}
+}
+
+func logger(c *cli.Context, stderr io.Writer) *slog.Logger {
+	if !c.Bool("verbose") {
+		return nil
+	}
+	return slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
 
 // usageError marks a mistake in runp's own command line: exit 125.

@@ -12,11 +12,12 @@ import (
 func Run(ctx context.Context, cfg Config) (Result, error) {
 	c := cfg.withDefaults()
 	res := Result{Started: time.Now()}
-	if len(c.Argv) == 0 || c.Argv[0] == "" {
-		res.ExitCode = ExitRunpFailed
-		return res, &StartError{Code: ExitRunpFailed, Err: errors.New("no command given")}
+	if err := c.check(); err != nil {
+		res.ExitCode, res.Ended = ExitRunpFailed, time.Now()
+		return res, &StartError{Code: ExitRunpFailed, Err: err}
 	}
-	ws, err := run(ctx, &c)
+	ws, killed, err := run(ctx, &c)
+	res.Killed = killed
 	if err != nil {
 		res.ExitCode = ExitRunpFailed
 		var se *StartError

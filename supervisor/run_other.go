@@ -5,8 +5,10 @@ package supervisor
 import (
 	"context"
 	"syscall"
+
+	"runp/reaper"
 )
 
-func run(ctx context.Context, c *Config) (syscall.WaitStatus, error) {
-	return syscall.WaitStatus{}, &StartError{Code: ExitRunpFailed, Err: ErrUnsupported}
+func run(ctx context.Context, c *Config) (syscall.WaitStatus, []reaper.Killed, error) {
+	return syscall.WaitStatus{}, nil, &StartError{Code: ExitRunpFailed, Err: ErrUnsupported}
 }

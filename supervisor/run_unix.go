@@ -16,6 +16,8 @@ import (
 	"golang.org/x/sys/unix"
 
 	"runp/pty"
+	"runp/reaper"
+	"runp/registry"
 )
 
 // Signals runp forwards to the command. SIGWINCH is not forwarded: it
@@ -36,14 +38,17 @@ const (
 	drainMax   = 2 * time.Second
 )
 
-// run is one attempt: start the command, supervise it until it exits, and
-// return its wait status.
-func run(ctx context.Context, c *Config) (syscall.WaitStatus, error) {
+// run is one attempt: start the command, supervise it until it exits, clean
+// its tree up, and return its wait status and what had to be killed.
+func run(ctx context.Context, c *Config) (syscall.WaitStatus, []reaper.Killed, error) {
 	path, err := lookPath(c.Argv[0], c.Dir)
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
-	cmd := &exec.Cmd{Path: path, Args: c.Argv, Env: c.Env, Dir: c.Dir}
+	// The cookie finds descendants that left the tree, even after runp died.
+	id := registry.NewID()
+	env := append(c.Env[:len(c.Env):len(c.Env)], reaper.SessionKey+"="+id)
+	cmd := &exec.Cmd{Path: path, Args: c.Argv, Env: env, Dir: c.Dir}
 
 	// Subscribe before the start, so that no signal falls between the two.
 	sigs := make(chan os.Signal, 16)
@@ -62,17 +67,22 @@ func run(ctx context.Context, c *Config) (syscall.WaitStatus, error) {
 	s.act.touch()
 	defer s.closeAll()
 	if err := s.wire(); err != nil {
-		return 0, &StartError{Code: ExitRunpFailed, Err: err}
+		return 0, nil, &StartError{Code: ExitRunpFailed, Err: err}
 	}
 	if err := cmd.Start(); err != nil {
-		return 0, startFailure(c.Argv[0], err)
+		return 0, nil, startFailure(c.Argv[0], err)
 	}
 	// Go may hold a pidfd for the child; runp waits with wait4, never with
 	// cmd.Wait (see child), so the handle is only released.
 	defer func() { _ = cmd.Process.Release() }() // best effort
 	s.afterStart()
 	s.child = newChild(cmd.Process.Pid, c.Subreaper, c.Logger, nil)
-	c.Logger.Debug("spawned", "pid", cmd.Process.Pid, "argv", c.Argv)
+	c.Logger.Debug("spawned", "pid", cmd.Process.Pid, "argv", c.Argv, "session", id)
+	root := cmd.Process.Pid
+	if c.Subreaper {
+		root = os.Getpid() // orphans come back to runp
+	}
+	s.track = startTracking(c, id, root, cmd.Process.Pid)
 	s.child.reap() // it may have exited before SIGCHLD was wired
 
 	var lastTerm time.Time
@@ -81,9 +91,11 @@ func run(ctx context.Context, c *Config) (syscall.WaitStatus, error) {
 		select {
 		case <-chld:
 			s.child.reap()
+			s.track.wake()
 		case <-s.child.exited:
+			killed := s.cleanUp(sigs, chld)
 			s.finish()
-			return s.child.result(), nil
+			return s.child.result(), killed, nil
 		case <-s.child.stopped:
 			s.suspend()
 		case sig := <-sigs:
@@ -101,6 +113,7 @@ type session struct {
 	cmd     *exec.Cmd
 	act     *activity
 	child   *child
+	track   *tracking
 	master  *os.File   // the PTY, nil with --no-pty
 	slave   *os.File   // closed once the child holds it
 	con     *console   // nil unless runp's stdin is a terminal or a size source exists
@@ -277,6 +290,40 @@ func (s *session) suspend() {
 	}
 	_ = s.con.detach()                       // best effort
 	_ = unix.Kill(os.Getpid(), unix.SIGSTOP) // best effort
+}
+
+// cleanUp deals with the descendants once the child has exited (see
+// tracking.cleanUp), while runp goes on reaping and answering signals: the
+// first terminating signal hurries the clean-up, the second hurries it more.
+func (s *session) cleanUp(sigs, chld <-chan os.Signal) []reaper.Killed {
+	done := make(chan []reaper.Killed, 1)
+	hurry, hurry2 := make(chan struct{}), make(chan struct{})
+	go func() { done <- s.track.cleanUp(hurry, hurry2, s.child.reap) }()
+	hurried := 0
+	for {
+		select {
+		case killed := <-done:
+			return killed
+		case <-chld:
+			s.child.reap()
+			s.track.wake()
+		case sig := <-sigs:
+			switch sig {
+			case unix.SIGWINCH:
+				if s.con != nil {
+					s.con.resize()
+				}
+			case unix.SIGTERM, unix.SIGINT, unix.SIGHUP:
+				hurried++
+				switch hurried {
+				case 1:
+					close(hurry)
+				case 2:
+					close(hurry2)
+				}
+			}
+		}
+	}
 }
 
 // finish runs once the child has exited: drain its output, give the terminal

@@ -8,11 +8,14 @@ package supervisor
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"syscall"
 	"time"
+
+	"runp/reaper"
 )
 
 // Exit statuses that runp itself produces (see DESIGN.md).
@@ -55,9 +58,34 @@ type Config struct {
 	// waits for children of its own: it would steal their exit statuses.
 	Subreaper bool
 
+	// OnExit says what happens to descendants still running when the
+	// command exits: OnExitKill (the default), OnExitWait or OnExitLeave.
+	OnExit string
+	// StopSignal is sent to descendants at clean-up; 0 means SIGTERM.
+	StopSignal syscall.Signal
+	// Grace is the time between StopSignal and SIGKILL; 0 means DefaultGrace.
+	Grace time.Duration
+	// ReapInterval is the reaper's tick; 0 means DefaultReapInterval.
+	ReapInterval time.Duration
+	// StateDir is the registry's directory; "" means registry.DefaultDir().
+	// If it cannot be used, the run goes on with tracking in memory and one
+	// warning on Stderr.
+	StateDir string
+
 	// Logger receives the lifecycle (spawned, reaped, signalled); nil is quiet.
 	Logger *slog.Logger
 }
+
+// What happens to descendants still running when the command exits.
+const (
+	OnExitKill  = "kill"  // stop signal, SIGKILL after the grace, reap; the default
+	OnExitWait  = "wait"  // wait for them to exit (init-style); a signal to runp turns this into kill
+	OnExitLeave = "leave" // leave them running and unregister them
+)
+
+// DefaultReapInterval is how often the reaper looks for new descendants
+// between SIGCHLDs.
+const DefaultReapInterval = time.Second
 
 // Result is what a run ended with.
 type Result struct {
@@ -68,6 +96,8 @@ type Result struct {
 	Signal syscall.Signal
 	// Started and Ended bound the run.
 	Started, Ended time.Time
+	// Killed lists the descendants that had to be signalled at clean-up.
+	Killed []reaper.Killed
 }
 
 // StartError reports that the command could not be started; Code is 125, 126
@@ -97,5 +127,30 @@ func (c *Config) withDefaults() Config {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
+	if d.OnExit == "" {
+		d.OnExit = OnExitKill
+	}
+	if d.StopSignal == 0 {
+		d.StopSignal = syscall.SIGTERM
+	}
+	if d.Grace <= 0 {
+		d.Grace = DefaultGrace
+	}
+	if d.ReapInterval <= 0 {
+		d.ReapInterval = DefaultReapInterval
+	}
 	return d
+}
+
+// check reports a Config that cannot run.
+func (c *Config) check() error {
+	if len(c.Argv) == 0 || c.Argv[0] == "" {
+		return errors.New("no command given")
+	}
+	switch c.OnExit {
+	case OnExitKill, OnExitWait, OnExitLeave:
+	default:
+		return fmt.Errorf("--on-exit %q: want kill, wait or leave", c.OnExit)
+	}
+	return nil
 }

@@ -1,0 +1,91 @@
+//go:build linux
+
+package reaper
+
+import (
+	"bytes"
+	"os"
+	"strconv"
+
+	"golang.org/x/sys/unix"
+)
+
+func findByEnv(entry string) ([]Identity, error) {
+	boot, err := bootID()
+	if err != nil {
+		return nil, err
+	}
+	pb := getBuf()
+	defer putBuf(pb)
+	names, err := listDir("/proc", pb)
+	if err != nil {
+		return nil, err
+	}
+	uid := os.Geteuid()
+	self := os.Getpid()
+	var out []Identity
+	for _, name := range names {
+		pid, err := strconv.Atoi(name)
+		if err != nil || pid <= 0 || pid == self {
+			continue
+		}
+		if start, ok := envMatch(name, uid, entry, pb); ok {
+			out = append(out, Identity{PID: pid, Start: start, Boot: boot})
+		}
+	}
+	return out, nil
+}
+
+// envMatch checks one process and returns its start time if its environment
+// holds entry. Everything is read through one fd on /proc/<pid>: files opened
+// relative to it answer ESRCH once that process is gone, even if the PID has
+// been given to another process, so the start time read here belongs to the
+// environment matched here.
+func envMatch(name string, uid int, entry string, pb *procBuf) (uint64, bool) {
+	dfd, err := openat(unix.AT_FDCWD, "/proc/"+name)
+	if err != nil {
+		return 0, false
+	}
+	defer func() { _ = unix.Close(dfd) }() // best effort: a read-only fd loses nothing
+	if uid != 0 {
+		// /proc/<pid> is owned by the process's effective uid (root when
+		// it is not dumpable). Reading another user's environ would fail
+		// anyway, after a costlier permission check; skip it here.
+		var st unix.Stat_t
+		if unix.Fstat(dfd, &st) != nil || int(st.Uid) != uid {
+			return 0, false
+		}
+	}
+	env, err := readProcAt(dfd, "environ", pb, false)
+	if err != nil || !hasEntry(env, entry) {
+		return 0, false
+	}
+	b, err := readProcAt(dfd, "stat", pb, true)
+	if err != nil {
+		return 0, false
+	}
+	st, err := parseStat(b)
+	if err != nil {
+		return 0, false
+	}
+	return st.start, true
+}
+
+// hasEntry reports whether the NUL-separated block env holds entry as one
+// whole entry.
+func hasEntry(env []byte, entry string) bool {
+	for len(env) > 0 {
+		i := bytes.IndexByte(env, 0)
+		if i < 0 {
+			i = len(env)
+		}
+		if string(env[:i]) == entry {
+			return true
+		}
+		if i == len(env) {
+			break
+		}
+		env = env[i+1:]
+	}
+	return false
+}

@@ -1,0 +1,401 @@
+package reaper
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"os"
+	"sort"
+	"sync"
+	"syscall"
+	"time"
+
+	"runp/registry"
+)
+
+// Options configure a Reaper.
+type Options struct {
+	// Root is the process whose descendants are tracked: runp itself when it
+	// is a child subreaper (orphans come back to it), else the command.
+	Root int
+	// Store keeps the session on disk; nil keeps it in memory only.
+	Store *registry.Store
+	// Session describes the session: ID, Argv, Cwd, Started. New fills in
+	// runp's own identity and the boot id.
+	Session registry.Session
+	// Logger receives the lifecycle: tracked, classified, signalled.
+	Logger *slog.Logger
+	// Warn is told, once, that the state dir could not be written; the
+	// session then goes on in memory.
+	Warn func(error)
+}
+
+// Reaper tracks the processes of one session by identity, keeps the
+// session's record in the registry, and cleans the tree up at the end.
+//
+// It never calls wait4: reaping belongs to the supervisor, which passes its
+// reap function to the methods that need zombies collected.
+type Reaper struct {
+	opts Options
+	boot string
+	self int
+	wake chan struct{}
+
+	mu      sync.Mutex
+	sess    registry.Session
+	tracked map[int]registry.Process
+	fresh   map[int]bool // first seen on the last scan: re-read the command once
+	handle  *registry.Handle
+	dirty   bool
+	failed  bool
+	closed  bool // unregistered: nothing is written any more
+	blind   bool // /proc shows another PID namespace: no tree to walk
+}
+
+// Killed is a process the clean-up had to signal.
+type Killed struct {
+	PID     int            `json:"pid"`
+	Command string         `json:"command"`
+	Signal  syscall.Signal `json:"-"`
+	// SignalName is Signal's name, as in "SIGTERM".
+	SignalName string `json:"signal"`
+}
+
+// New returns a Reaper for opts. It does not touch the state dir: the
+// session is written by the first Scan that finds something to record, off
+// the command's start path.
+func New(opts Options) *Reaper {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Warn == nil {
+		opts.Warn = func(error) {}
+	}
+	r := &Reaper{
+		opts:    opts,
+		self:    os.Getpid(),
+		wake:    make(chan struct{}, 1),
+		sess:    opts.Session,
+		tracked: map[int]registry.Process{},
+		fresh:   map[int]bool{},
+	}
+	r.boot, _ = BootID() // "" if unknown: identities then still compare start times
+	r.sess.Version = registry.FormatVersion
+	r.sess.PID = r.self
+	r.sess.BootID = r.boot
+	if me, err := Read(r.self); err == nil {
+		r.sess.Start = me.Start
+	}
+	if !procMatches() {
+		// A PID namespace without its own /proc mount (unshare --pid
+		// without --mount-proc): every PID read there names a process of
+		// the parent namespace. Walking it could signal strangers.
+		r.blind = true
+		opts.Warn(errors.New("/proc belongs to another PID namespace; descendants are not tracked (mount a /proc for this namespace)"))
+	}
+	return r
+}
+
+// SetStore gives the reaper its registry once it is open, off the start path.
+func (r *Reaper) SetStore(s *registry.Store) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.opts.Store = s
+	r.dirty = true
+}
+
+// ID is the session id, also the value of the RUNP_SESSION cookie.
+func (r *Reaper) ID() string { return r.sess.ID }
+
+// Track records pid, with the given parent and role, at once.
+func (r *Reaper) Track(pid, ppid int, role string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	id, err := Read(pid)
+	if err != nil {
+		return
+	}
+	r.add(Proc{PID: pid, PPID: ppid, Start: id.Start}, role)
+}
+
+// add records p; the caller holds mu.
+func (r *Reaper) add(p Proc, role string) {
+	r.tracked[p.PID] = registry.Process{
+		PID: p.PID, PPID: p.PPID, Start: p.Start, Command: Cmdline(p.PID),
+		Role: role, FirstSeen: time.Now().UTC().Truncate(time.Millisecond),
+	}
+	r.fresh[p.PID] = true
+	r.dirty = true
+	r.opts.Logger.Debug("tracked", "pid", p.PID, "ppid", p.PPID, "role", role, "command", r.tracked[p.PID].Command)
+}
+
+// Wake asks Run for a scan now; it never blocks (SIGCHLD calls it).
+func (r *Reaper) Wake() {
+	select {
+	case r.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run scans on every Wake and every interval until ctx is done.
+func (r *Reaper) Run(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	r.Scan()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-r.wake:
+		}
+		r.Scan()
+	}
+}
+
+// Scan is one tick: one snapshot of the tree, new descendants recorded,
+// every recorded process that left the snapshot classified, and the session
+// written when the tracked set changed.
+func (r *Reaper) Scan() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for pid := range r.fresh {
+		// A process seen between fork and exec shows its parent's command.
+		if rec, ok := r.tracked[pid]; ok {
+			if cmd := Cmdline(pid); cmd != "" && cmd != rec.Command {
+				rec.Command = cmd
+				r.tracked[pid] = rec
+				r.dirty = true
+			}
+		}
+		delete(r.fresh, pid)
+	}
+	if r.blind || r.closed {
+		return
+	}
+	procs, _ := Tree(r.opts.Root) // ErrGone when the root (the command) has exited
+	seen := make(map[int]bool, len(procs))
+	for _, p := range procs {
+		seen[p.PID] = true
+		rec, ok := r.tracked[p.PID]
+		if !ok || rec.Start != p.Start {
+			r.add(p, registry.RoleDescendant)
+		}
+	}
+	for pid, rec := range r.tracked {
+		if seen[pid] {
+			continue
+		}
+		switch st := r.classify(rec); st {
+		case Dead, Reused:
+			delete(r.tracked, pid)
+			r.dirty = true
+			r.opts.Logger.Debug("classified", "pid", pid, "state", st.String())
+		}
+	}
+	r.persist()
+}
+
+// classify observes rec's PID now, outside the snapshot.
+func (r *Reaper) classify(rec registry.Process) State {
+	id, err := Read(rec.PID)
+	if err != nil {
+		return Classify(rec, Observation{Gone: true})
+	}
+	return Classify(rec, Observation{Start: id.Start})
+}
+
+// persist writes the session if it changed; the caller holds mu. The first
+// failure is reported once and the session goes on in memory.
+func (r *Reaper) persist() {
+	if !r.dirty || r.opts.Store == nil || r.failed || r.closed {
+		return
+	}
+	r.sess.Processes = r.sess.Processes[:0]
+	for _, p := range r.tracked {
+		r.sess.Processes = append(r.sess.Processes, p)
+	}
+	sort.Slice(r.sess.Processes, func(i, j int) bool { return r.sess.Processes[i].PID < r.sess.Processes[j].PID })
+	var err error
+	if r.handle == nil {
+		r.handle, err = r.opts.Store.Create(&r.sess)
+	} else {
+		err = r.handle.Write(&r.sess)
+	}
+	if err != nil {
+		r.failed = true
+		r.opts.Warn(err)
+		return
+	}
+	r.dirty = false
+}
+
+// target is a live process the clean-up must stop.
+type target struct {
+	id      Identity
+	command string
+}
+
+// live returns every process of the session that runs now: the tree under
+// Root, recorded processes that left it (checked by identity), and extra
+// (processes found by the cookie, checked by identity). The caller holds mu.
+func (r *Reaper) live(extra []Identity) []target {
+	var out []target
+	if r.blind {
+		return nil
+	}
+	seen := map[int]bool{r.self: true}
+	procs, _ := Tree(r.opts.Root)
+	for _, p := range procs {
+		seen[p.PID] = true
+		cmd := r.tracked[p.PID].Command
+		if rec, ok := r.tracked[p.PID]; !ok || rec.Start != p.Start {
+			cmd = Cmdline(p.PID)
+		}
+		out = append(out, target{Identity{PID: p.PID, Start: p.Start, Boot: r.boot}, cmd})
+	}
+	for pid, rec := range r.tracked {
+		if seen[pid] {
+			continue
+		}
+		seen[pid] = true
+		switch r.classify(rec) {
+		case Alive, Orphan:
+			out = append(out, target{Identity{PID: pid, Start: rec.Start, Boot: r.boot}, rec.Command})
+		default:
+			delete(r.tracked, pid)
+		}
+	}
+	for _, id := range extra {
+		if seen[id.PID] {
+			continue
+		}
+		if cur, err := Read(id.PID); err == nil && cur.Same(id) {
+			seen[id.PID] = true
+			out = append(out, target{id, Cmdline(id.PID)})
+		}
+	}
+	return out
+}
+
+// killWait bounds the wait for SIGKILLed processes to disappear: a process
+// in uninterruptible sleep (a dead NFS server) dies only when the kernel lets it.
+const killWait = 5 * time.Second
+
+// pollEvery is how often the clean-up looks again while processes are dying.
+const pollEvery = 2 * time.Millisecond
+
+// Shutdown stops every live process of the session: stop (then SIGCONT, so
+// that a stopped process can act on it), then SIGKILL to what is left after
+// grace, or at once when hurry is closed; every signal goes through Signal,
+// which verifies the identity first. It calls reap while it waits so that
+// runp's own children are collected, and returns once the session has no
+// live process, or after killWait past the SIGKILL.
+func (r *Reaper) Shutdown(stop syscall.Signal, grace time.Duration, hurry <-chan struct{}, reap func()) []Killed {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	cookie, _ := FindByEnv(SessionKey, r.sess.ID)
+	sent := map[int]*Killed{}
+	sig := stop
+	deadline := time.Now().Add(grace)
+	rescanned := false
+	for {
+		reap()
+		live := r.live(cookie)
+		if len(live) == 0 {
+			if rescanned {
+				break
+			}
+			// One more look for escapees that carry the cookie: a process
+			// that left the tree while its parent was dying.
+			rescanned = true
+			cookie, _ = FindByEnv(SessionKey, r.sess.ID)
+			continue
+		}
+		for _, t := range live {
+			k := sent[t.id.PID]
+			if k != nil && k.Signal == sig {
+				continue
+			}
+			if err := Signal(t.id, sig); err != nil {
+				if errors.Is(err, ErrReused) || errors.Is(err, ErrGone) {
+					delete(r.tracked, t.id.PID)
+				}
+				continue
+			}
+			if sig != syscall.SIGKILL {
+				wakeStopped(t.id)
+			}
+			if k == nil {
+				k = &Killed{PID: t.id.PID, Command: t.command}
+				sent[t.id.PID] = k
+			}
+			k.Signal, k.SignalName = sig, signalName(sig)
+			r.opts.Logger.Debug("signalled", "pid", t.id.PID, "signal", k.SignalName, "command", t.command)
+		}
+		now := time.Now()
+		select {
+		case <-hurry:
+			hurry = nil // once: a nil channel never fires again
+			if sig != syscall.SIGKILL {
+				deadline = now
+			}
+		default:
+		}
+		if sig != syscall.SIGKILL && !now.Before(deadline) {
+			sig, deadline = syscall.SIGKILL, now.Add(killWait)
+			continue
+		}
+		if sig == syscall.SIGKILL && now.After(deadline) {
+			r.opts.Logger.Warn("processes survived SIGKILL", "count", len(live))
+			break
+		}
+		select {
+		case <-r.wake:
+		case <-hurry:
+		case <-time.After(pollEvery):
+		}
+	}
+	out := make([]Killed, 0, len(sent))
+	for _, k := range sent {
+		out = append(out, *k)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].PID < out[j].PID })
+	return out
+}
+
+// WaitEmpty waits, reaping, until the session has no live process or ctx is
+// done; it reports whether the session is empty. It is --on-exit wait.
+func (r *Reaper) WaitEmpty(ctx context.Context, interval time.Duration, reap func()) bool {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		reap()
+		r.mu.Lock()
+		n := len(r.live(nil))
+		r.mu.Unlock()
+		if n == 0 {
+			return true
+		}
+		select {
+		case <-ctx.Done():
+			return false
+		case <-r.wake:
+		case <-t.C:
+		}
+	}
+}
+
+// Close unregisters the session: its file and lock are removed. Processes
+// still running are left alone (--on-exit leave, or after Shutdown).
+func (r *Reaper) Close() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.closed = true
+	if r.handle == nil {
+		return nil
+	}
+	err := r.handle.Remove()
+	r.handle = nil
+	return err
+}

@@ -1,0 +1,7 @@
+//go:build !linux && !darwin && !windows
+
+package reaper
+
+import "syscall"
+
+func signal(Identity, syscall.Signal) error { return ErrUnsupported }

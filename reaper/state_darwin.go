@@ -1,0 +1,23 @@
+//go:build darwin
+
+package reaper
+
+import "golang.org/x/sys/unix"
+
+// sZomb is SZOMB from <sys/proc.h>: a process that exited and waits for its parent.
+const sZomb = 5
+
+// exited reports whether pid is a zombie: dead, only waiting for its parent.
+func exited(pid int) bool {
+	k, err := readKinfo(pid)
+	return err == nil && k.Proc.P_stat == sZomb
+}
+
+func signalName(sig unix.Signal) string { return unix.SignalName(sig) }
+
+// wakeStopped sends SIGCONT after a stop signal: a stopped process would
+// otherwise hold the signal pending until the grace runs out.
+func wakeStopped(id Identity) { _ = Signal(id, unix.SIGCONT) } // best effort
+
+// procMatches: darwin has no /proc and no PID namespaces.
+func procMatches() bool { return true }

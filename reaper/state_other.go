@@ -1,0 +1,30 @@
+//go:build !linux && !darwin
+
+package reaper
+
+import (
+	"strconv"
+	"syscall"
+)
+
+// exited: on Windows an exited process already reads as gone (see read).
+func exited(int) bool { return false }
+
+// signalName names the signals runp uses; Windows has none to report.
+func signalName(sig syscall.Signal) string {
+	switch sig {
+	case syscall.SIGTERM:
+		return "SIGTERM"
+	case syscall.SIGKILL:
+		return "SIGKILL"
+	case syscall.SIGINT:
+		return "SIGINT"
+	}
+	return "signal " + strconv.Itoa(int(sig))
+}
+
+// wakeStopped: Windows has no stopped state to wake from.
+func wakeStopped(Identity) {}
+
+// procMatches: no /proc and no PID namespaces here.
+func procMatches() bool { return true }

@@ -1,0 +1,61 @@
+package reaper
+
+import (
+	"time"
+
+	"runp/registry"
+)
+
+// SessionStatus is one session as `runp ps` shows it.
+type SessionStatus struct {
+	Session   string          `json:"session"`
+	RunpPID   int             `json:"runp_pid"`
+	Live      bool            `json:"live"`
+	Argv      []string        `json:"argv"`
+	Cwd       string          `json:"cwd"`
+	Started   time.Time       `json:"started"`
+	Processes []ProcessStatus `json:"processes"`
+}
+
+// ProcessStatus is one tracked process, classified now.
+type ProcessStatus struct {
+	PID     int    `json:"pid"`
+	PPID    int    `json:"ppid"`
+	Command string `json:"command"`
+	Role    string `json:"role"`
+	// FirstSeen is when runp first saw the process; Age counts from it.
+	FirstSeen  time.Time `json:"first_seen"`
+	AgeSeconds float64   `json:"age_seconds"`
+	// State is alive, orphan, dead or reused (see Classify).
+	State string `json:"state"`
+}
+
+// Status lists the sessions in store with their processes classified now.
+// Files that do not parse are quarantined and returned as errors.
+func Status(store *registry.Store) ([]SessionStatus, []error, error) {
+	entries, errs, err := store.List()
+	if err != nil {
+		return nil, errs, err
+	}
+	boot, _ := BootID()
+	now := time.Now()
+	out := make([]SessionStatus, 0, len(entries))
+	for _, e := range entries {
+		s := e.Session
+		st := SessionStatus{Session: s.ID, RunpPID: s.PID, Live: e.Live, Argv: s.Argv, Cwd: s.Cwd,
+			Started: s.Started, Processes: make([]ProcessStatus, 0, len(s.Processes))}
+		for _, p := range s.Processes {
+			obs := Observation{Gone: true}
+			if id, err := Read(p.PID); err == nil && s.BootID == boot {
+				obs = Observation{Start: id.Start, PPID: p.PPID}
+			}
+			st.Processes = append(st.Processes, ProcessStatus{
+				PID: p.PID, PPID: p.PPID, Command: p.Command, Role: p.Role, FirstSeen: p.FirstSeen,
+				AgeSeconds: now.Sub(p.FirstSeen).Round(time.Second).Seconds(),
+				State:      Classify(p, obs).String(),
+			})
+		}
+		out = append(out, st)
+	}
+	return out, errs, nil
+}

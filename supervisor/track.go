@@ -1,0 +1,124 @@
+package supervisor
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sync"
+	"time"
+
+	"runp/reaper"
+	"runp/registry"
+)
+
+// tracking is the supervisor's side of the reaper: the session's record, the
+// reaper goroutine, crash recovery of dead sessions, and the clean-up at exit.
+// Everything that touches the state dir happens off the command's start path.
+type tracking struct {
+	cfg      *Config
+	r        *reaper.Reaper
+	cancel   context.CancelFunc
+	done     chan struct{}
+	warnOnce sync.Once
+}
+
+// startTracking begins tracking the command's tree. root is the process
+// whose descendants belong to the session (runp itself as subreaper, else
+// the command), child the command.
+func startTracking(c *Config, id string, root, child int) *tracking {
+	t := &tracking{cfg: c, done: make(chan struct{})}
+	cwd, _ := os.Getwd() // "" if unknown: the record is informative only
+	if c.Dir != "" {
+		cwd = c.Dir
+	}
+	t.r = reaper.New(reaper.Options{
+		Root:    root,
+		Session: registry.Session{ID: id, Argv: c.Argv, Cwd: cwd, Started: time.Now().UTC().Truncate(time.Millisecond)},
+		Logger:  c.Logger,
+		Warn:    t.warn,
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	t.cancel = cancel
+	go func() {
+		defer close(t.done)
+		t.r.Track(child, os.Getpid(), registry.RoleChild)
+		if store, err := openStore(c.StateDir); err != nil {
+			t.warn(err)
+		} else {
+			t.r.SetStore(store)
+			go t.recoverDead(store)
+		}
+		t.r.Run(ctx, c.ReapInterval)
+	}()
+	return t
+}
+
+// warn says once that the state dir cannot be used: the command must never
+// fail because of runp's bookkeeping.
+func (t *tracking) warn(err error) {
+	t.warnOnce.Do(func() {
+		fmt.Fprintf(t.cfg.Stderr, "runp: state dir unusable, tracking in memory only: %v\n", err)
+	})
+}
+
+func openStore(dir string) (*registry.Store, error) {
+	if dir == "" {
+		var err error
+		if dir, err = registry.DefaultDir(); err != nil {
+			return nil, err
+		}
+	}
+	return registry.Open(dir)
+}
+
+// recoverDead cleans the sessions of runps that died without cleaning up.
+// It runs in the background: the command does not wait for it, and if this
+// runp ends first, the lock it held is released and the next runp resumes.
+func (t *tracking) recoverDead(store *registry.Store) {
+	reports, errs := reaper.Recover(store, reaper.RecoverOptions{
+		Stop: t.cfg.StopSignal, Grace: t.cfg.Grace, Logger: t.cfg.Logger,
+	})
+	for _, rep := range reports {
+		t.cfg.Logger.Debug("recovered session", "session", rep.Session, "runp", rep.RunpPID, "processes", len(rep.Processes))
+	}
+	for _, err := range errs {
+		fmt.Fprintf(t.cfg.Stderr, "runp: %v\n", err)
+	}
+}
+
+// wake asks the reaper for a scan (on SIGCHLD).
+func (t *tracking) wake() { t.r.Wake() }
+
+// cleanUp runs once the command has exited: it stops the reaper goroutine,
+// then kills, waits for or leaves the remaining descendants as --on-exit
+// says, and unregisters the session. hurry is closed by the first
+// terminating signal runp gets meanwhile, hurry2 by the second: in wait mode
+// the first turns waiting into killing, in kill mode either skips the grace.
+func (t *tracking) cleanUp(hurry, hurry2 <-chan struct{}, reap func()) []reaper.Killed {
+	t.cancel()
+	<-t.done
+	c := t.cfg
+	var killed []reaper.Killed
+	switch c.OnExit {
+	case OnExitKill:
+		killed = t.r.Shutdown(c.StopSignal, c.Grace, hurry, reap)
+	case OnExitWait:
+		ctx, cancel := context.WithCancel(context.Background())
+		go func() {
+			select {
+			case <-hurry:
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
+		empty := t.r.WaitEmpty(ctx, c.ReapInterval, reap)
+		cancel()
+		if !empty {
+			killed = t.r.Shutdown(c.StopSignal, c.Grace, hurry2, reap)
+		}
+	}
+	if err := t.r.Close(); err != nil {
+		c.Logger.Debug("unregister failed", "err", err)
+	}
+	return killed
+}
