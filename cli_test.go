@@ -38,6 +38,7 @@ func TestExitStatus(t *testing.T) {
 func runpCLI(t *testing.T, argv ...string) (string, string, int) {
 	t.Helper()
 	cmd := exec.Command(runpBin, argv...)
+	cmd.Env = append(os.Environ(), "RUNP_STATE_DIR="+stateDir(t))
 	var out, errb strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	_ = cmd.Run()

@@ -35,6 +35,8 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(h(os.Args[1:]))
 	}
+	// Helpers are this binary; built with -race, each would sleep 1 s at exit.
+	_ = os.Setenv("GORACE", "atexit_sleep_ms=0")
 	dir, err := os.MkdirTemp("", "runp-test-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -88,9 +90,41 @@ func (r run) command(t *testing.T, tag string) *exec.Cmd {
 	t.Helper()
 	argv := append(append(append([]string{}, r.flags...), "--", os.Args[0]), r.args...)
 	cmd := exec.Command(runpBin, argv...)
-	cmd.Env = append(os.Environ(), helperEnv+"="+r.helper, tagEnv+"="+tag)
+	cmd.Env = append(os.Environ(), helperEnv+"="+r.helper, tagEnv+"="+tag, "RUNP_STATE_DIR="+stateDir(t))
 	cmd.Env = append(cmd.Env, r.env...)
 	return cmd
+}
+
+// stateDir is the test's own registry, so that tests never see each other's
+// sessions; it is made once per test.
+func stateDir(t *testing.T) string {
+	t.Helper()
+	stateDirs.Lock()
+	defer stateDirs.Unlock()
+	if d, ok := stateDirs.m[t]; ok {
+		return d
+	}
+	d := t.TempDir()
+	stateDirs.m[t] = d
+	t.Cleanup(func() {
+		stateDirs.Lock()
+		delete(stateDirs.m, t)
+		stateDirs.Unlock()
+	})
+	return d
+}
+
+var stateDirs = struct {
+	sync.Mutex
+	m map[*testing.T]string
+}{m: map[*testing.T]string{}}
+
+// noLeaks fails the test if any process it started still runs.
+func noLeaks(t *testing.T, tag string) {
+	t.Helper()
+	if pids := tagged(tag); len(pids) > 0 {
+		t.Errorf("processes left running: %v", pids)
+	}
 }
 
 // start runs runp with pipes for stdin (unless r.stdin), stdout and stderr.

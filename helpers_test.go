@@ -149,6 +149,66 @@ var helpers = map[string]func(args []string) int{
 		fmt.Println(cmd.Process.Pid)
 		return 0
 	},
+	// leave starts a descendant that tries to outlive the command, prints
+	// "descendant <pid>", then exits, or with "stay" waits for stdin's EOF.
+	// How it leaves: doublefork (a daemon), setsid, pgrp (its own process
+	// group), ignoreterm (it ignores SIGTERM), storm (200 detached sleeps).
+	"leave": func(args []string) int {
+		var pids []int
+		switch args[0] {
+		case "doublefork":
+			mid := exec.Command(os.Args[0])
+			mid.Env = append(os.Environ(), helperEnv+"=leave")
+			mid.Args = []string{os.Args[0], "setsid"}
+			out, err := mid.Output()
+			if err != nil {
+				return 1
+			}
+			fmt.Print(string(out))
+			return stay(args)
+		case "storm":
+			for range 200 {
+				cmd := exec.Command("sleep", "3600")
+				cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+				if err := cmd.Start(); err != nil {
+					return 1
+				}
+				pids = append(pids, cmd.Process.Pid)
+			}
+		default:
+			cmd := exec.Command(os.Args[0])
+			cmd.Env = append(os.Environ(), helperEnv+"=sleep")
+			switch args[0] {
+			case "setsid":
+				cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+			case "pgrp":
+				cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+			case "ignoreterm":
+				cmd.Env = append(os.Environ(), helperEnv+"=ignoreterm")
+				cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+			}
+			out, _ := cmd.StdoutPipe()
+			if err := cmd.Start(); err != nil {
+				return 1
+			}
+			// Wait until it runs (and, for ignoreterm, ignores SIGTERM).
+			if _, err := bufio.NewReader(out).ReadString('\n'); err != nil {
+				return 1
+			}
+			pids = append(pids, cmd.Process.Pid)
+		}
+		for _, pid := range pids {
+			fmt.Printf("descendant %d\n", pid)
+		}
+		return stay(args)
+	},
+	"ignoreterm": func([]string) int {
+		signal.Ignore(unix.SIGTERM)
+		fmt.Printf("ready %d\n", os.Getpid())
+		time.Sleep(time.Hour)
+		return 0
+	},
+	"reuse": func(args []string) int { return reuseHelper(args) },
 	"waitstdin": func([]string) int {
 		_, _ = io.Copy(io.Discard, os.Stdin)
 		return 0
@@ -212,6 +272,14 @@ func signalsHelper([]string) int {
 	fmt.Printf("ready %d\n", os.Getpid())
 	for s := range c {
 		fmt.Printf("%d got %s\n", os.Getpid(), unix.SignalName(s.(syscall.Signal)))
+	}
+	return 0
+}
+
+// stay waits for stdin's EOF when args end with "stay".
+func stay(args []string) int {
+	if len(args) > 1 && args[len(args)-1] == "stay" {
+		_, _ = io.Copy(io.Discard, os.Stdin)
 	}
 	return 0
 }

@@ -108,6 +108,13 @@ func (term *terminal) modes() unix.Termios {
 	return *tio
 }
 
+// waitRaw waits until runp has put the terminal in raw mode: what a user
+// types before that is the outer terminal's to echo.
+func (term *terminal) waitRaw() {
+	term.t.Helper()
+	waitFor(term.t, "raw mode", func() bool { return term.modes().Lflag&unix.ECHO == 0 })
+}
+
 func (term *terminal) typ(s string) {
 	term.t.Helper()
 	if _, err := term.master.Write([]byte(s)); err != nil {
@@ -204,6 +211,7 @@ func TestTerminalKeystrokes(t *testing.T) {
 func TestTerminalTyping(t *testing.T) {
 	term := newTerminal(t, 24, 80)
 	term.runp("cat")
+	term.waitRaw()
 	term.typ("hello runp\r")
 	waitFor(t, "the line echoed and printed", func() bool {
 		return strings.Count(term.text(), "hello runp") == 2

@@ -20,16 +20,22 @@ var treeFallback atomic.Bool
 // walk of the process table. It returns an error wrapping ErrGone if root does
 // not exist. Processes that vanish during the walk are skipped silently, and
 // processes born during it may be missed: the snapshot is not atomic, which is
-// why the reaper walks again on every tick.
+// why the reaper walks again on every tick. Every returned PPID is root or
+// the PID of another returned process. Zombies are included on linux and
+// darwin (they still hold their PID until reaped); on windows an exited
+// process is left out.
 //
 // Cost is O(size of the tree), never O(processes on the machine), where the
 // OS allows it:
 //   - linux: /proc/<pid>/task/<tid>/children of every thread of every process
 //     reached (the kernel lists a child under the thread that forked it, so a
 //     multi-threaded parent needs every task), and /proc/<pid>/stat once per
-//     process found. Kernels built without CONFIG_PROC_CHILDREN have no
-//     children file; Tree then falls back to one scan of /proc/[0-9]*/stat,
-//     O(machine), and TreeFallback reports true.
+//     process found. A child whose stat no longer names a tree member as its
+//     parent (it died and its PID was reused, or it was orphaned to an init
+//     outside the tree while the walk ran) is left out. Kernels built
+//     without CONFIG_PROC_CHILDREN have no children file; Tree then falls
+//     back to one scan of /proc/[0-9]*/stat, O(machine), and TreeFallback
+//     reports true.
 //   - darwin: one sysctl kern.proc.all snapshot (the kernel offers nothing
 //     narrower), then a walk of a parent->children map.
 //   - windows: one Toolhelp snapshot, then a walk of a parent->children map;

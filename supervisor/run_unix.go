@@ -86,6 +86,7 @@ func run(ctx context.Context, c *Config) (syscall.WaitStatus, []reaper.Killed, e
 	s.child.reap() // it may have exited before SIGCHLD was wired
 
 	var lastTerm time.Time
+	var early []os.Signal // signals that arrived after the child exited
 	cancelled := ctx.Done()
 	for {
 		select {
@@ -93,13 +94,18 @@ func run(ctx context.Context, c *Config) (syscall.WaitStatus, []reaper.Killed, e
 			s.child.reap()
 			s.track.wake()
 		case <-s.child.exited:
-			killed := s.cleanUp(sigs, chld)
+			killed := s.cleanUp(sigs, chld, early)
 			s.finish()
 			return s.child.result(), killed, nil
 		case <-s.child.stopped:
 			s.suspend()
 		case sig := <-sigs:
-			s.handle(sig.(syscall.Signal), &lastTerm)
+			select {
+			case <-s.child.exited:
+				early = append(early, sig) // it is for the clean-up now
+			default:
+				s.handle(sig.(syscall.Signal), &lastTerm)
+			}
 		case <-cancelled:
 			cancelled = nil
 			_ = s.child.signal(unix.SIGKILL, s.group()) // best effort
@@ -295,11 +301,30 @@ func (s *session) suspend() {
 // cleanUp deals with the descendants once the child has exited (see
 // tracking.cleanUp), while runp goes on reaping and answering signals: the
 // first terminating signal hurries the clean-up, the second hurries it more.
-func (s *session) cleanUp(sigs, chld <-chan os.Signal) []reaper.Killed {
+func (s *session) cleanUp(sigs, chld <-chan os.Signal, early []os.Signal) []reaper.Killed {
 	done := make(chan []reaper.Killed, 1)
 	hurry, hurry2 := make(chan struct{}), make(chan struct{})
-	go func() { done <- s.track.cleanUp(hurry, hurry2, s.child.reap) }()
 	hurried := 0
+	onSignal := func(sig os.Signal) {
+		switch sig {
+		case unix.SIGWINCH:
+			if s.con != nil {
+				s.con.resize()
+			}
+		case unix.SIGTERM, unix.SIGINT, unix.SIGHUP:
+			hurried++
+			switch hurried {
+			case 1:
+				close(hurry)
+			case 2:
+				close(hurry2)
+			}
+		}
+	}
+	for _, sig := range early {
+		onSignal(sig)
+	}
+	go func() { done <- s.track.cleanUp(hurry, hurry2, s.child.reap) }()
 	for {
 		select {
 		case killed := <-done:
@@ -308,20 +333,7 @@ func (s *session) cleanUp(sigs, chld <-chan os.Signal) []reaper.Killed {
 			s.child.reap()
 			s.track.wake()
 		case sig := <-sigs:
-			switch sig {
-			case unix.SIGWINCH:
-				if s.con != nil {
-					s.con.resize()
-				}
-			case unix.SIGTERM, unix.SIGINT, unix.SIGHUP:
-				hurried++
-				switch hurried {
-				case 1:
-					close(hurry)
-				case 2:
-					close(hurry2)
-				}
-			}
+			onSignal(sig)
 		}
 	}
 }

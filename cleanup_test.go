@@ -1,0 +1,255 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+
+	"runp/reaper"
+)
+
+// descendants collects the pids that a "leave" helper printed.
+func descendants(t *testing.T, out string) []int {
+	t.Helper()
+	var pids []int
+	for _, l := range strings.Split(out, "\n") {
+		if f := strings.Fields(l); len(f) == 2 && f[0] == "descendant" {
+			pid, err := strconv.Atoi(f[1])
+			if err != nil {
+				t.Fatal(err)
+			}
+			pids = append(pids, pid)
+		}
+	}
+	if len(pids) == 0 {
+		t.Fatalf("no descendant in output %q", out)
+	}
+	return pids
+}
+
+func alive(pid int) bool {
+	st, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return false
+	}
+	s := string(st)
+	i := strings.LastIndexByte(s, ')')
+	return i > 0 && s[i+2] != 'Z'
+}
+
+// TestCleanUpEscapees: whatever way a descendant tries to outlive the
+// command, it is gone when runp returns, and runp returns the command's
+// status.
+func TestCleanUpEscapees(t *testing.T) {
+	for _, how := range []string{"doublefork", "setsid", "pgrp", "ignoreterm", "storm"} {
+		for _, mode := range [][]string{nil, {"--no-pty"}} {
+			t.Run(how+strings.Join(mode, ""), func(t *testing.T) {
+				r := run{flags: append([]string{"--grace", "300ms"}, mode...), helper: "leave", args: []string{how}}
+				tag := newTag(t)
+				cmd := r.command(t, tag)
+				t.Cleanup(func() { killTagged(t, tag) })
+				out, err := cmd.Output()
+				if err != nil {
+					t.Fatalf("runp: %v", err)
+				}
+				for _, pid := range descendants(t, string(out)) {
+					if alive(pid) {
+						t.Errorf("descendant %d still runs after runp returned", pid)
+					}
+				}
+				noLeaks(t, tag)
+				if entries, _ := os.ReadDir(filepath.Join(stateDir(t), "sessions")); len(entries) != 0 {
+					t.Errorf("session files left: %v", entries)
+				}
+			})
+		}
+	}
+}
+
+func TestNestedRunp(t *testing.T) {
+	r := run{flags: []string{"--", runpBin, "--grace", "1s"}, helper: "leave", args: []string{"doublefork"}}
+	// r.command puts "--" and the test binary after the flags: here the
+	// outer runp runs an inner runp, which runs the helper.
+	tag := newTag(t)
+	cmd := r.command(t, tag)
+	t.Cleanup(func() { killTagged(t, tag) })
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("runp: %v", err)
+	}
+	for _, pid := range descendants(t, string(out)) {
+		if alive(pid) {
+			t.Errorf("descendant %d survived", pid)
+		}
+	}
+	noLeaks(t, tag)
+}
+
+func TestOnExitLeave(t *testing.T) {
+	tag := newTag(t)
+	cmd := run{flags: []string{"--on-exit", "leave"}, helper: "leave", args: []string{"setsid"}}.command(t, tag)
+	t.Cleanup(func() { killTagged(t, tag) })
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid := descendants(t, string(out))[0]
+	if !alive(pid) {
+		t.Fatalf("descendant %d was killed despite --on-exit leave", pid)
+	}
+	if entries, _ := os.ReadDir(filepath.Join(stateDir(t), "sessions")); len(entries) != 0 {
+		t.Errorf("the session is still registered: %v", entries)
+	}
+}
+
+func TestOnExitWait(t *testing.T) {
+	// The command exits; its descendant does not: runp must wait for it,
+	// then return the command's status, without signalling anyone.
+	p2 := start(t, run{flags: []string{"--on-exit", "wait"}, helper: "leave", args: []string{"setsid", "stay"}})
+	d, _ := strconv.Atoi(strings.Fields(p2.expect("descendant "))[1])
+	child := childrenOf(t, p2.cmd.Process.Pid)[0]
+	_ = p2.stdin.Close() // the command exits; its descendant does not
+	waitGone(t, child, false)
+	select {
+	case <-p2.done:
+		t.Fatal("runp returned while a descendant still ran")
+	default:
+	}
+	if err := syscall.Kill(d, syscall.SIGKILL); err != nil { // it ends on its own, as far as runp knows
+		t.Fatal(err)
+	}
+	if status := p2.wait(); status != 0 {
+		t.Fatalf("status %d", status)
+	}
+}
+
+// TestWaitTurnsIntoKillOnSignal: with --on-exit wait, a SIGTERM to runp
+// stops the waiting and cleans the tree up.
+func TestWaitTurnsIntoKillOnSignal(t *testing.T) {
+	p := start(t, run{flags: []string{"--on-exit", "wait", "--grace", "200ms"}, helper: "leave", args: []string{"ignoreterm", "stay"}})
+	d, _ := strconv.Atoi(strings.Fields(p.expect("descendant "))[1])
+	child := childrenOf(t, p.cmd.Process.Pid)[0]
+	_ = p.stdin.Close()
+	waitGone(t, child, false)
+	p.signal(syscall.SIGTERM)
+	p.wait()
+	if alive(d) {
+		t.Fatalf("descendant %d survived", d)
+	}
+	noLeaks(t, p.tag)
+}
+
+// TestCrashRecovery: a runp killed with SIGKILL leaves its session behind;
+// "runp reap" cleans its processes by identity and removes the session.
+func TestCrashRecovery(t *testing.T) {
+	p := start(t, run{helper: "leave", args: []string{"setsid", "stay"}})
+	d, _ := strconv.Atoi(strings.Fields(p.expect("descendant "))[1])
+	// Wait until the reaper has recorded the descendant.
+	var sessions []reaper.SessionStatus
+	waitFor(t, "the descendant recorded", func() bool {
+		out, _, _ := runpCLI(t, "ps", "--json")
+		sessions = nil
+		_ = json.Unmarshal([]byte(out), &sessions)
+		for _, s := range sessions {
+			for _, pr := range s.Processes {
+				if pr.PID == d {
+					return true
+				}
+			}
+		}
+		return false
+	})
+	if !sessions[0].Live {
+		t.Fatal("ps says the session's runp is dead while it runs")
+	}
+	p.signal(syscall.SIGKILL)
+	p.wait()
+	if !alive(d) {
+		t.Fatal("the descendant died with runp; nothing left to recover")
+	}
+
+	out, _, status := runpCLI(t, "reap", "--dry-run", "--json")
+	var reports []reaper.Report
+	if err := json.Unmarshal([]byte(out), &reports); err != nil || status != 0 {
+		t.Fatalf("reap --dry-run: status %d, %v: %s", status, err, out)
+	}
+	if len(reports) != 1 || !alive(d) {
+		t.Fatalf("dry run: reports %+v; descendant alive: %v", reports, alive(d))
+	}
+	text, _, _ := runpCLI(t, "ps")
+	if !strings.Contains(text, "dead: run 'runp reap'") {
+		t.Errorf("ps does not show the dead session:\n%s", text)
+	}
+
+	out, stderr, status := runpCLI(t, "reap", "--json", "--grace", "1s")
+	if status != 0 {
+		t.Fatalf("reap: status %d: %s", status, stderr)
+	}
+	reports = nil
+	if err := json.Unmarshal([]byte(out), &reports); err != nil {
+		t.Fatal(err)
+	}
+	signalled := false
+	for _, pr := range reports[0].Processes {
+		if pr.PID == d && pr.Signal == "SIGTERM" {
+			signalled = true
+		}
+	}
+	if !signalled {
+		t.Errorf("report does not show the descendant signalled: %s", out)
+	}
+	waitGone(t, d, true)
+	if out, _, _ := runpCLI(t, "ps", "--json"); strings.TrimSpace(out) != "[]" {
+		t.Errorf("sessions left after reap: %s", out)
+	}
+	noLeaks(t, p.tag)
+}
+
+// TestStateDirUnusable: the command runs, its tree is cleaned, runp warns
+// once.
+func TestStateDirUnusable(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "link")
+	if err := os.Symlink(t.TempDir(), bad); err != nil {
+		t.Fatal(err)
+	}
+	tag := newTag(t)
+	cmd := run{helper: "leave", args: []string{"setsid"}, env: []string{"RUNP_STATE_DIR=" + bad}}.command(t, tag)
+	t.Cleanup(func() { killTagged(t, tag) })
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("runp: %v (%s)", err, stderr.String())
+	}
+	if n := strings.Count(stderr.String(), "runp: state dir unusable"); n != 1 || strings.Count(stderr.String(), "\n") != 1 {
+		t.Errorf("want one warning line, got %q", stderr.String())
+	}
+	if pid := descendants(t, string(out))[0]; alive(pid) {
+		t.Errorf("descendant %d survived", pid)
+	}
+	noLeaks(t, tag)
+}
+
+func TestReapPIDReuseIsNeverSignalled(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("forcing a PID to be reused needs root (ns_last_pid in a new PID namespace)")
+	}
+	unshare := mustLook(t, "unshare")
+	if err := exec.Command(unshare, "--pid", "--fork", "--mount-proc", "true").Run(); err != nil {
+		t.Skipf("cannot make a PID namespace: %v", err)
+	}
+	tag := newTag(t)
+	cmd := exec.Command(unshare, "--pid", "--fork", "--mount-proc", os.Args[0], runpBin, t.TempDir())
+	cmd.Env = append(os.Environ(), helperEnv+"=reuse", tagEnv+"="+tag)
+	t.Cleanup(func() { killTagged(t, tag) })
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "reuse: ok") {
+		t.Fatalf("%v:\n%s", err, out)
+	}
+}
