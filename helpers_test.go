@@ -209,6 +209,19 @@ var helpers = map[string]func(args []string) int{
 		return 0
 	},
 	"reuse": func(args []string) int { return reuseHelper(args) },
+	// flaky fails until the counter file args[0] reaches args[1].
+	"flaky": func(args []string) int {
+		b, _ := os.ReadFile(args[0])
+		n, _ := strconv.Atoi(string(b))
+		if err := os.WriteFile(args[0], []byte(strconv.Itoa(n+1)), 0o600); err != nil {
+			return 100
+		}
+		want, _ := strconv.Atoi(args[1])
+		if n < want {
+			return 1
+		}
+		return 0
+	},
 	"waitstdin": func([]string) int {
 		_, _ = io.Copy(io.Discard, os.Stdin)
 		return 0
@@ -276,10 +289,14 @@ func signalsHelper([]string) int {
 	return 0
 }
 
-// stay waits for stdin's EOF when args end with "stay".
+// stay waits for stdin's EOF when args end with "stay"; with "fail" it
+// exits 1 at once.
 func stay(args []string) int {
-	if len(args) > 1 && args[len(args)-1] == "stay" {
+	switch args[len(args)-1] {
+	case "stay":
 		_, _ = io.Copy(io.Discard, os.Stdin)
+	case "fail":
+		return 1
 	}
 	return 0
 }

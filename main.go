@@ -66,6 +66,11 @@ Examples:
 			&cli.BoolFlag{Name: "group", Aliases: []string{"g"}, Usage: "forward signals to CMD's process group (the PTY's foreground job)"},
 			&cli.StringFlag{Name: "on-exit", Value: supervisor.OnExitKill, Usage: "what happens to CMD's descendants when CMD exits: kill, wait (init-style) or leave"},
 			&cli.DurationFlag{Name: "reap-interval", Value: supervisor.DefaultReapInterval, Usage: "how often the reaper looks for new descendants"},
+			&cli.DurationFlag{Name: "timeout", Aliases: []string{"t"}, Usage: "stop an attempt that runs longer than this (exit status 124)"},
+			&cli.DurationFlag{Name: "idle-timeout", Usage: "stop an attempt that prints nothing for this long (exit status 124)"},
+			&cli.IntFlag{Name: "retries", Usage: "run a failed attempt again, up to this many more times, after cleaning its tree up"},
+			&cli.DurationFlag{Name: "retry-delay", Usage: "pause before each retry"},
+			&cli.StringFlag{Name: "report", Usage: "write a JSON report of the run to this file (schema in the README)"},
 		}, commonFlags()...),
 		Commands: []*cli.Command{psCommand(stdout), reapCommand(stdout, stderr)},
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
@@ -90,11 +95,23 @@ Examples:
 				Grace:        c.Duration("grace"),
 				ReapInterval: c.Duration("reap-interval"),
 				StateDir:     c.String("state-dir"),
+				Timeout:      c.Duration("timeout"),
+				IdleTimeout:  c.Duration("idle-timeout"),
+				Retries:      c.Int("retries"),
+				RetryDelay:   c.Duration("retry-delay"),
 				Stderr:       stderr,
 				Logger:       logger(c, stderr),
 			}
+			if cfg.Retries < 0 || cfg.Timeout < 0 || cfg.IdleTimeout < 0 || cfg.RetryDelay < 0 {
+				return usageError{errors.New("--retries, --timeout, --idle-timeout and --retry-delay must not be negative")}
+			}
 			res, err := supervisor.Run(context.Background(), cfg)
 			*exit = res.ExitCode
+			if path := c.String("report"); path != "" {
+				if rerr := supervisor.WriteReport(path, version, argv, res); rerr != nil {
+					fmt.Fprintf(stderr, "runp: %v\n", rerr)
+				}
+			}
 			return err
 		},
 	}

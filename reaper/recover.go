@@ -54,6 +54,13 @@ func Recover(store *registry.Store, o RecoverOptions) ([]Report, []error) {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
+	if !o.DryRun {
+		// Lock files left by a runp that died mid-removal, and temp files
+		// left mid-write.
+		if err := store.Sweep(); err != nil {
+			o.Logger.Debug("sweep failed", "err", err)
+		}
+	}
 	entries, errs, err := store.List()
 	if err != nil {
 		return nil, append(errs, err)

@@ -3,12 +3,19 @@ package supervisor
 import (
 	"context"
 	"errors"
+	"fmt"
+	"os"
+	"syscall"
 	"time"
+
+	"runp/reaper"
 )
 
-// Run runs the command described by cfg until it exits and returns how it
-// ended. An error means the command could not be run as asked; Result.ExitCode
-// is then 125, 126 or 127 (see StartError).
+// Run runs the command described by cfg until it exits, and again on failure
+// as cfg.Retries allows, and returns how it ended. Cancelling ctx shuts the
+// tree down as --timeout does; Run then returns ctx's error with exit status
+// 124. Any other error means the command could not be run as asked:
+// Result.ExitCode is then 125, 126 or 127 (see StartError).
 func Run(ctx context.Context, cfg Config) (Result, error) {
 	c := cfg.withDefaults()
 	res := Result{Started: time.Now()}
@@ -16,18 +23,98 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		res.ExitCode, res.Ended = ExitRunpFailed, time.Now()
 		return res, &StartError{Code: ExitRunpFailed, Err: err}
 	}
-	ws, killed, err := run(ctx, &c)
-	res.Killed = killed
-	if err != nil {
-		res.ExitCode = ExitRunpFailed
-		var se *StartError
-		if errors.As(err, &se) {
-			res.ExitCode = se.Code
+	sub := subscribe()
+	defer sub.stop()
+	for n := 1; ; n++ {
+		a := Attempt{Started: time.Now()}
+		out, err := run(ctx, &c, sub)
+		a.Ended = time.Now()
+		a.Seconds = a.Ended.Sub(a.Started).Seconds()
+		if err != nil {
+			res.ExitCode = ExitRunpFailed
+			var se *StartError
+			if errors.As(err, &se) {
+				res.ExitCode = se.Code
+			}
+			a.ExitCode = res.ExitCode
+			res.Attempts = append(res.Attempts, a)
+			res.Ended = a.Ended
+			return res, err
 		}
-		res.Ended = time.Now()
-		return res, err
+		a.ExitCode, res.Signal = exitCode(out.ws)
+		if res.Signal != 0 {
+			a.Signal = signalName(res.Signal)
+		}
+		a.Limit, a.Killed = out.limit, out.killed
+		if a.Killed == nil {
+			a.Killed = []reaper.Killed{}
+		}
+		if a.Limit != "" {
+			a.ExitCode = ExitTimeout
+		}
+		res.Attempts = append(res.Attempts, a)
+		res.ExitCode, res.Ended = a.ExitCode, a.Ended
+		if a.Limit == LimitCancelled {
+			return res, ctx.Err()
+		}
+		if a.ExitCode == 0 || n > c.Retries || out.interrupted != 0 || sub.interrupt() != nil {
+			return res, nil
+		}
+		fmt.Fprintf(c.Stderr, "runp: attempt %d/%d after %s\n", n+1, c.Retries+1, failure(a))
+		if !pause(ctx, c.RetryDelay, sub) {
+			return res, nil
+		}
 	}
-	res.ExitCode, res.Signal = exitCode(ws)
-	res.Ended = time.Now()
-	return res, nil
+}
+
+// failure says why an attempt failed, for the retry message.
+func failure(a Attempt) string {
+	switch {
+	case a.Limit == LimitTimeout:
+		return "timeout"
+	case a.Limit == LimitIdle:
+		return "idle timeout"
+	case a.Signal != "":
+		return "signal " + a.Signal
+	}
+	return fmt.Sprintf("exit status %d", a.ExitCode)
+}
+
+// pause waits d before a retry; it reports false when runp was told to stop
+// meanwhile (a terminating signal, or ctx).
+func pause(ctx context.Context, d time.Duration, sub *subscription) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-t.C:
+			return true
+		case sig := <-sub.sigs:
+			if terminating(sig) {
+				return false
+			}
+		}
+	}
+}
+
+// interrupt returns a terminating signal that arrived between attempts, if
+// any; other signals are dropped, as nothing runs to receive them.
+func (sub *subscription) interrupt() os.Signal {
+	for {
+		select {
+		case sig := <-sub.sigs:
+			if terminating(sig) {
+				return sig
+			}
+		default:
+			return nil
+		}
+	}
+}
+
+// terminating reports whether sig asks runp to stop.
+func terminating(sig os.Signal) bool {
+	return sig == syscall.SIGTERM || sig == syscall.SIGINT || sig == syscall.SIGHUP
 }

@@ -4,11 +4,14 @@ package supervisor
 
 import (
 	"context"
-	"syscall"
-
-	"runp/reaper"
+	"os"
 )
 
-func run(ctx context.Context, c *Config) (syscall.WaitStatus, []reaper.Killed, error) {
-	return syscall.WaitStatus{}, nil, &StartError{Code: ExitRunpFailed, Err: ErrUnsupported}
+type subscription struct{ sigs chan os.Signal }
+
+func subscribe() *subscription { return &subscription{sigs: make(chan os.Signal)} }
+func (*subscription) stop()    {}
+
+func run(ctx context.Context, c *Config, sub *subscription) (outcome, error) {
+	return outcome{}, &StartError{Code: ExitRunpFailed, Err: ErrUnsupported}
 }

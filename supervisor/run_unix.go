@@ -38,39 +38,51 @@ const (
 	drainMax   = 2 * time.Second
 )
 
+// subscription holds runp's signal channels for a whole Run, across
+// attempts, so that no signal is lost between two of them.
+type subscription struct {
+	sigs, chld chan os.Signal
+}
+
+func subscribe() *subscription {
+	sub := &subscription{sigs: make(chan os.Signal, 16), chld: make(chan os.Signal, 1)}
+	signal.Notify(sub.sigs, forwarded...)
+	signal.Notify(sub.chld, unix.SIGCHLD)
+	return sub
+}
+
+func (sub *subscription) stop() {
+	signal.Stop(sub.sigs)
+	signal.Stop(sub.chld)
+}
+
 // run is one attempt: start the command, supervise it until it exits, clean
-// its tree up, and return its wait status and what had to be killed.
-func run(ctx context.Context, c *Config) (syscall.WaitStatus, []reaper.Killed, error) {
+// its tree up, and say how it ended.
+func run(ctx context.Context, c *Config, sub *subscription) (outcome, error) {
 	path, err := lookPath(c.Argv[0], c.Dir)
 	if err != nil {
-		return 0, nil, err
+		return outcome{}, err
 	}
 	// The cookie finds descendants that left the tree, even after runp died.
 	id := registry.NewID()
 	env := append(c.Env[:len(c.Env):len(c.Env)], reaper.SessionKey+"="+id)
 	cmd := &exec.Cmd{Path: path, Args: c.Argv, Env: env, Dir: c.Dir}
 
-	// Subscribe before the start, so that no signal falls between the two.
-	sigs := make(chan os.Signal, 16)
-	signal.Notify(sigs, forwarded...)
-	defer signal.Stop(sigs)
-	chld := make(chan os.Signal, 1)
-	signal.Notify(chld, unix.SIGCHLD)
-	defer signal.Stop(chld)
+	sigs, chld := sub.sigs, sub.chld
 	if c.Subreaper {
 		if err := setSubreaper(); err != nil {
 			c.Logger.Debug("subreaper unavailable", "err", err)
 		}
 	}
 
-	s := &session{cfg: c, cmd: cmd, act: &activity{}}
+	s := &session{cfg: c, cmd: cmd, act: &activity{}, hurry: make(chan struct{})}
 	s.act.touch()
 	defer s.closeAll()
 	if err := s.wire(); err != nil {
-		return 0, nil, &StartError{Code: ExitRunpFailed, Err: err}
+		return outcome{}, &StartError{Code: ExitRunpFailed, Err: err}
 	}
 	if err := cmd.Start(); err != nil {
-		return 0, nil, startFailure(c.Argv[0], err)
+		return outcome{}, startFailure(c.Argv[0], err)
 	}
 	// Go may hold a pidfd for the child; runp waits with wait4, never with
 	// cmd.Wait (see child), so the handle is only released.
@@ -88,6 +100,8 @@ func run(ctx context.Context, c *Config) (syscall.WaitStatus, []reaper.Killed, e
 	var lastTerm time.Time
 	var early []os.Signal // signals that arrived after the child exited
 	cancelled := ctx.Done()
+	lim := newLimits(c, s.act)
+	defer lim.stop()
 	for {
 		select {
 		case <-chld:
@@ -95,8 +109,11 @@ func run(ctx context.Context, c *Config) (syscall.WaitStatus, []reaper.Killed, e
 			s.track.wake()
 		case <-s.child.exited:
 			killed := s.cleanUp(sigs, chld, early)
+			if s.stopDone != nil {
+				killed = append(<-s.stopDone, killed...)
+			}
 			s.finish()
-			return s.child.result(), killed, nil
+			return outcome{ws: s.child.result(), killed: killed, limit: s.limit, interrupted: s.interrupted}, nil
 		case <-s.child.stopped:
 			s.suspend()
 		case sig := <-sigs:
@@ -106,26 +123,52 @@ func run(ctx context.Context, c *Config) (syscall.WaitStatus, []reaper.Killed, e
 			default:
 				s.handle(sig.(syscall.Signal), &lastTerm)
 			}
+		case <-lim.timeout:
+			lim.timeout = nil
+			s.stopTree(LimitTimeout, fmt.Sprintf("timed out after %v", c.Timeout))
+		case <-lim.idle:
+			if lim.idleFired() {
+				s.stopTree(LimitIdle, fmt.Sprintf("no output for %v (idle timeout)", c.IdleTimeout))
+			}
 		case <-cancelled:
 			cancelled = nil
-			_ = s.child.signal(unix.SIGKILL, s.group()) // best effort
+			s.stopTree(LimitCancelled, "")
 		}
 	}
 }
 
+// stopTree ends the attempt early (a limit fired): the whole tree, the
+// command included, gets the stop signal, then SIGKILL after the grace,
+// while the loop goes on reaping and answering signals.
+func (s *session) stopTree(limit, why string) {
+	if s.limit != "" {
+		return
+	}
+	s.limit = limit
+	if why != "" {
+		fmt.Fprintf(s.cfg.Stderr, "runp: %s; stopping the command\n", why)
+	}
+	s.stopDone = make(chan []reaper.Killed, 1)
+	go func() { s.stopDone <- s.track.r.Shutdown(s.cfg.StopSignal, s.cfg.Grace, s.hurry, s.child.reap) }()
+}
+
 // session is the state of one attempt.
 type session struct {
-	cfg     *Config
-	cmd     *exec.Cmd
-	act     *activity
-	child   *child
-	track   *tracking
-	master  *os.File   // the PTY, nil with --no-pty
-	slave   *os.File   // closed once the child holds it
-	con     *console   // nil unless runp's stdin is a terminal or a size source exists
-	streams []*stream  // output relays
-	closers []*os.File // runp's ends of pipes, closed after the child starts
-	fgTaken bool       // --no-pty: the child's group was made the foreground
+	cfg         *Config
+	cmd         *exec.Cmd
+	act         *activity
+	child       *child
+	track       *tracking
+	limit       string               // the limit that ended the attempt, if any
+	stopDone    chan []reaper.Killed // stopTree's result
+	hurry       chan struct{}        // closed by a terminating signal during stopTree
+	interrupted syscall.Signal       // a terminating signal runp received
+	master      *os.File             // the PTY, nil with --no-pty
+	slave       *os.File             // closed once the child holds it
+	con         *console             // nil unless runp's stdin is a terminal or a size source exists
+	streams     []*stream            // output relays
+	closers     []*os.File           // runp's ends of pipes, closed after the child starts
+	fgTaken     bool                 // --no-pty: the child's group was made the foreground
 }
 
 // wire connects the command's stdio following DESIGN.md's terminal rules.
@@ -192,9 +235,10 @@ func (s *session) wire() error {
 }
 
 // output returns what the child writes to for w: w itself when it is a file
-// (no copy at all), else a pipe that runp relays.
+// (no copy at all), else a pipe that runp relays. With --idle-timeout runp
+// relays files too, since it must see the output to know it is idle.
 func (s *session) output(w io.Writer) (*os.File, error) {
-	if f, ok := w.(*os.File); ok {
+	if f, ok := w.(*os.File); ok && s.cfg.IdleTimeout <= 0 {
 		return f, nil
 	}
 	r, wr, err := os.Pipe()
@@ -263,6 +307,16 @@ func (s *session) handle(sig syscall.Signal, lastTerm *time.Time) {
 		_ = s.child.signal(unix.SIGCONT, s.jobGroup()) // best effort
 		return
 	case unix.SIGTERM, unix.SIGINT, unix.SIGHUP:
+		s.interrupted = sig
+		if s.limit != "" {
+			// A limit is stopping the tree already: go straight to SIGKILL.
+			select {
+			case <-s.hurry:
+			default:
+				close(s.hurry)
+			}
+			return
+		}
 		now := time.Now()
 		if !lastTerm.IsZero() && now.Sub(*lastTerm) < escalateWindow {
 			fmt.Fprintf(s.cfg.Stderr, "runp: %s again: killing the command\n", unix.SignalName(sig))

@@ -21,3 +21,5 @@ func ParseSignal(s string) (syscall.Signal, error) {
 	}
 	return 0, fmt.Errorf("unknown signal %q (Windows knows TERM, INT and KILL)", s)
 }
+
+func signalName(sig syscall.Signal) string { return fmt.Sprintf("signal %d", int(sig)) }

@@ -26,3 +26,5 @@ func ParseSignal(s string) (syscall.Signal, error) {
 	}
 	return 0, fmt.Errorf("unknown signal %q", s)
 }
+
+func signalName(sig syscall.Signal) string { return unix.SignalName(sig) }

@@ -67,6 +67,19 @@ type Config struct {
 	Grace time.Duration
 	// ReapInterval is the reaper's tick; 0 means DefaultReapInterval.
 	ReapInterval time.Duration
+	// Timeout ends an attempt that runs longer (exit status 124); 0 means none.
+	Timeout time.Duration
+	// IdleTimeout ends an attempt whose output stays quiet that long (exit
+	// status 124); 0 means none. Output is what the command writes to the
+	// PTY or to stdout and stderr.
+	IdleTimeout time.Duration
+	// Retries is how many more times a failed attempt (non-zero status, or a
+	// limit that fired) is run again, on a clean slate; RetryDelay is the
+	// pause before each retry. A command that cannot be started, a cancelled
+	// context and a terminating signal to runp are never retried.
+	Retries    int
+	RetryDelay time.Duration
+
 	// StateDir is the registry's directory; "" means registry.DefaultDir().
 	// If it cannot be used, the run goes on with tracking in memory and one
 	// warning on Stderr.
@@ -87,17 +100,34 @@ const (
 // between SIGCHLDs.
 const DefaultReapInterval = time.Second
 
-// Result is what a run ended with.
+// Result is what a run ended with: the last attempt's status, and every
+// attempt.
 type Result struct {
-	// ExitCode is runp's exit status: the command's code, 128+N if it died
-	// of signal N, or one of the Exit* constants.
+	// ExitCode is runp's exit status: the last attempt's code, 128+N if the
+	// command died of signal N, or one of the Exit* constants.
 	ExitCode int
-	// Signal is the signal that ended the command, or 0.
+	// Signal is the signal that ended the last attempt's command, or 0.
 	Signal syscall.Signal
 	// Started and Ended bound the run.
 	Started, Ended time.Time
-	// Killed lists the descendants that had to be signalled at clean-up.
-	Killed []reaper.Killed
+	// Attempts lists every attempt in order.
+	Attempts []Attempt
+}
+
+// Attempt is one run of the command.
+type Attempt struct {
+	ExitCode int `json:"exit_code"`
+	// Signal names the signal that killed the command ("SIGKILL"), or "".
+	Signal  string    `json:"signal,omitempty"`
+	Started time.Time `json:"started"`
+	Ended   time.Time `json:"ended"`
+	// Seconds is the attempt's duration.
+	Seconds float64 `json:"duration_seconds"`
+	// Limit is the limit that ended the attempt (LimitTimeout, LimitIdle,
+	// LimitCancelled), or "".
+	Limit string `json:"limit,omitempty"`
+	// Killed lists the processes that had to be signalled to end the tree.
+	Killed []reaper.Killed `json:"killed"`
 }
 
 // StartError reports that the command could not be started; Code is 125, 126
