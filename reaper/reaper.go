@@ -261,7 +261,11 @@ func (r *Reaper) live(extra []Identity) []target {
 		seen[pid] = true
 		switch r.classify(rec) {
 		case Alive, Orphan:
-			out = append(out, target{Identity{PID: pid, Start: rec.Start, Boot: r.boot}, rec.Command})
+			// Outside the tree a zombie waits for a parent that is not
+			// runp (init, usually): it is dead already.
+			if !exited(pid) {
+				out = append(out, target{Identity{PID: pid, Start: rec.Start, Boot: r.boot}, rec.Command})
+			}
 		default:
 			delete(r.tracked, pid)
 		}
@@ -270,7 +274,7 @@ func (r *Reaper) live(extra []Identity) []target {
 		if seen[id.PID] {
 			continue
 		}
-		if cur, err := Read(id.PID); err == nil && cur.Same(id) {
+		if cur, err := Read(id.PID); err == nil && cur.Same(id) && !exited(id.PID) {
 			seen[id.PID] = true
 			out = append(out, target{id, Cmdline(id.PID)})
 		}
