@@ -1,0 +1,83 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// The examples/ directory, each run as its README lines say.
+
+func exampleCmd(t *testing.T, tag string, name string, args ...string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(name, args...)
+	cmd.Env = append(os.Environ(), tagEnv+"="+tag, "RUNP_STATE_DIR="+stateDir(t), "RUNP="+runpBin)
+	t.Cleanup(func() { killTagged(t, tag) })
+	return cmd
+}
+
+func TestExampleLeakySuite(t *testing.T) {
+	tag := newTag(t)
+	out, err := exampleCmd(t, tag, "examples/leaky-suite/run.sh", runpBin).CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v:\n%s", err, out)
+	}
+	s := string(out)
+	without, with, _ := strings.Cut(s, "== with runp")
+	if !strings.Contains(without, "left running: 2") || !strings.Contains(with, "left running: 0") || !strings.Contains(with, "signalled") {
+		t.Fatalf("output:\n%s", s)
+	}
+	noLeaks(t, tag)
+}
+
+func TestExampleCI(t *testing.T) {
+	tag := newTag(t)
+	dir := t.TempDir()
+	cmd := exampleCmd(t, tag, "examples/ci/ci.sh", "examples/ci/flaky.sh")
+	cmd.Env = append(cmd.Env, "FLAKY_STATE="+filepath.Join(dir, "count"), "REPORT="+filepath.Join(dir, "report.json"))
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "ci: passed after 2 attempt(s)") || !strings.Contains(string(out), "runp: attempt 2/3 after exit status 1") {
+		t.Fatalf("%v:\n%s", err, out)
+	}
+	if r := readReport(t, filepath.Join(dir, "report.json")); len(r.Attempts) != 2 || r.Attempts[0].ExitCode != 1 {
+		t.Errorf("report: %+v", r)
+	}
+	noLeaks(t, tag)
+}
+
+func TestExampleEmbed(t *testing.T) {
+	tag := newTag(t)
+	out, _ := exampleCmd(t, tag, "go", "run", "./examples/embed").CombinedOutput()
+	s := string(out)
+	if !strings.Contains(s, `output: "started\r\n"`) && !strings.Contains(s, `output: "started\n"`) || !strings.Contains(s, "limit \"cancelled\"") || !strings.Contains(s, "SIGTERM: sleep 60") {
+		t.Fatalf("output:\n%s", s)
+	}
+	noLeaks(t, tag)
+}
+
+// TestExampleContainer runs the container example's entrypoint as PID 1 of a
+// new PID namespace, as `docker run` would, and stops it as `docker stop`
+// does: SIGTERM to PID 1.
+func TestExampleContainer(t *testing.T) {
+	unshare := mustLook(t, "unshare")
+	if err := exec.Command(unshare, "--pid", "--fork", "--mount-proc", "true").Run(); err != nil {
+		t.Skipf("cannot make a PID namespace here: %v", err)
+	}
+	tag := newTag(t)
+	cmd := exampleCmd(t, tag, unshare, "--pid", "--fork", "--mount-proc", runpBin, "--no-pty", "--grace", "3s", "--", "examples/container/app.sh")
+	p := startCmd(t, cmd)
+	p.expect("app: serving")
+	waitFor(t, "the daemon", func() bool { return len(tagged(tag)) >= 4 }) // unshare, runp, app, daemon
+	runp := childrenOf(t, cmd.Process.Pid)[0]
+	if err := syscall.Kill(runp, syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	p.expect("app: got SIGTERM, stopping")
+	if status := p.wait(); status != 143 {
+		t.Fatalf("status %d, want 143", status)
+	}
+	noLeaks(t, tag)
+}
