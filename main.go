@@ -57,10 +57,11 @@ Examples:
    runp --no-pty -- ./server      no PTY: CMD inherits runp's stdin/stdout/stderr
    runp -g -- sh -c 'a | b'       forward signals to the whole pipeline
    runp -v -- pytest -x 2>log     log the lifecycle (spawn, signals, reaping)`,
-		Version:         version,
-		HideHelpCommand: true,
-		Writer:          stdout,
-		ErrWriter:       stderr,
+		Version:              version,
+		HideHelpCommand:      true,
+		EnableBashCompletion: true,
+		Writer:               stdout,
+		ErrWriter:            stderr,
 		Flags: append([]cli.Flag{
 			&cli.BoolFlag{Name: "no-pty", Usage: "give CMD runp's stdio directly instead of a pseudo-terminal"},
 			&cli.BoolFlag{Name: "group", Aliases: []string{"g"}, Usage: "forward signals to CMD's process group (the PTY's foreground job)"},
@@ -71,12 +72,25 @@ Examples:
 			&cli.IntFlag{Name: "retries", Usage: "run a failed attempt again, up to this many more times, after cleaning its tree up"},
 			&cli.DurationFlag{Name: "retry-delay", Usage: "pause before each retry"},
 			&cli.StringFlag{Name: "report", Usage: "write a JSON report of the run to this file (schema in the README)"},
+			&cli.StringFlag{Name: "completion", Usage: "print the shell completion script for bash, zsh or fish, and exit"},
+			&cli.BoolFlag{Name: "man", Usage: "print runp's man page (roff), generated from these options, and exit"},
 		}, commonFlags()...),
 		Commands: []*cli.Command{psCommand(stdout), reapCommand(stdout, stderr)},
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
 			return usageError{err}
 		},
 		Action: func(c *cli.Context) error {
+			if shell := c.String("completion"); shell != "" {
+				return printCompletion(c.App, stdout, shell)
+			}
+			if c.Bool("man") {
+				page, err := c.App.ToMan()
+				if err != nil {
+					return err
+				}
+				_, err = io.WriteString(stdout, page)
+				return err
+			}
 			argv := c.Args().Slice()
 			if len(argv) == 0 {
 				return usageError{errors.New("no command given; usage: runp [options] [--] CMD [ARGS...]")}
