@@ -208,7 +208,8 @@ var helpers = map[string]func(args []string) int{
 		time.Sleep(time.Hour)
 		return 0
 	},
-	"reuse": func(args []string) int { return reuseHelper(args) },
+	"reuse":    func(args []string) int { return reuseHelper(args) },
+	"jobshell": jobShell,
 	// flaky fails until the counter file args[0] reaches args[1].
 	"flaky": func(args []string) int {
 		b, _ := os.ReadFile(args[0])
@@ -299,4 +300,42 @@ func stay(args []string) int {
 		return 1
 	}
 	return 0
+}
+
+// jobShell stands in for a shell with job control: it runs args as the
+// foreground job of its terminal (args[0] names the helper the job's command
+// runs), and when the job stops (Ctrl-Z) it reports
+// the terminal's modes, takes the terminal, then puts the job back in the
+// foreground with SIGCONT, as `fg` does, and reports how it ended.
+func jobShell(args []string) int {
+	tio, _ := unix.IoctlGetTermios(0, unix.TCGETS)
+	cmd := exec.Command(args[1], args[2:]...) // args[0]: the helper the job runs
+	cmd.Env = append(os.Environ(), helperEnv+"="+args[0])
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	cmd.SysProcAttr = &syscall.SysProcAttr{Foreground: true, Ctty: 0}
+	if err := cmd.Start(); err != nil {
+		return 1
+	}
+	signal.Ignore(unix.SIGTTOU) // to take the terminal back from the background
+	pid := cmd.Process.Pid
+	for {
+		var ws unix.WaitStatus
+		if _, err := unix.Wait4(pid, &ws, unix.WUNTRACED, nil); err == unix.EINTR {
+			continue
+		}
+		if !ws.Stopped() {
+			fmt.Printf("jobshell: exited %d\n", ws.ExitStatus()+func() int {
+				if ws.Signaled() {
+					return 128 + int(ws.Signal())
+				}
+				return 0
+			}())
+			return 0
+		}
+		_ = unix.IoctlSetPointerInt(0, unix.TIOCSPGRP, unix.Getpgrp())
+		now, _ := unix.IoctlGetTermios(0, unix.TCGETS)
+		fmt.Printf("jobshell: stopped, modes restored %v\n", *now == *tio)
+		_ = unix.IoctlSetPointerInt(0, unix.TIOCSPGRP, pid)
+		_ = unix.Kill(-pid, unix.SIGCONT)
+	}
 }

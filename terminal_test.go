@@ -244,3 +244,20 @@ func TestBackgroundHolderDoesNotHang(t *testing.T) {
 		t.Fatalf("status %d", status)
 	}
 }
+
+// TestTerminalCtrlZ: Ctrl-Z stops the command; runp gives the shell its
+// terminal back, modes restored, and stops too; `fg` resumes both.
+func TestTerminalCtrlZ(t *testing.T) {
+	term := newTerminal(t, 24, 80)
+	term.run("jobshell", os.Args[0], "sleep", runpBin, "--", os.Args[0])
+	term.expect("ready")
+	term.waitRaw()
+	term.typ("\x1a") // Ctrl-Z
+	term.expect("jobshell: stopped, modes restored true")
+	term.waitRaw() // resumed in the foreground: raw again
+	term.typ("\x03")
+	term.expect("jobshell: exited 130")
+	if status := term.wait(); status != 0 {
+		t.Fatalf("status %d; screen:\n%s", status, term.text())
+	}
+}

@@ -159,3 +159,13 @@ func Fd(f *os.File) int {
 	_ = control(f, func(d int) error { fd = d; return nil }) // -1 on error
 	return fd
 }
+
+// Termios returns the terminal modes of f; on a PTY master, those of the PTY.
+func Termios(f *os.File) (*unix.Termios, error) {
+	var t *unix.Termios
+	err := control(f, func(fd int) (err error) {
+		t, err = unix.IoctlGetTermios(fd, ioctlGetTermios)
+		return err
+	})
+	return t, err
+}

@@ -3,6 +3,7 @@
 package supervisor
 
 import (
+	"bytes"
 	"errors"
 	"os"
 	"strconv"
@@ -19,6 +20,9 @@ type console struct {
 	in     *os.File // runp's stdin when it is a terminal, else nil
 	size   *os.File // a terminal of runp's to copy the window size from, or nil
 	master *os.File
+
+	// suspend handles the terminal's suspend key (Ctrl-Z); see relay.
+	suspend func() bool
 
 	mu       sync.Mutex
 	restore  func() error // non-nil while raw mode is on
@@ -140,8 +144,44 @@ func (c *console) relay() {
 		if n <= 0 || err != nil {
 			return // the terminal hung up
 		}
-		if _, err := c.master.Write(buf[:n]); err != nil {
+		if err := c.forward(buf[:n]); err != nil {
 			return
 		}
 	}
+}
+
+// forward writes keystrokes into the PTY, except the suspend key when the
+// command's job cannot be stopped by it.
+//
+// Why: the command leads a session of its own whose parent, runp, is outside
+// it, so its process group is orphaned, and the kernel discards SIGTSTP from
+// the terminal for orphaned process groups (POSIX job control). Ctrl-Z would
+// do nothing. So while the PTY generates signals (ISIG) runp takes the
+// suspend key itself and lets suspend stop the job; a job that a shell inside
+// the PTY controls is not orphaned and gets the key as usual.
+func (c *console) forward(b []byte) error {
+	for len(b) > 0 {
+		i := -1
+		if tio, err := pty.Termios(c.master); err == nil && tio.Lflag&unix.ISIG != 0 {
+			if susp := tio.Cc[unix.VSUSP]; susp != 0 {
+				i = bytes.IndexByte(b, susp)
+			}
+		}
+		if i < 0 || c.suspend == nil {
+			_, err := c.master.Write(b)
+			return err
+		}
+		if _, err := c.master.Write(b[:i]); err != nil {
+			return err
+		}
+		if c.suspend() {
+			b = b[i+1:]
+		} else {
+			if _, err := c.master.Write(b[i : i+1]); err != nil {
+				return err
+			}
+			b = b[i+1:]
+		}
+	}
+	return nil
 }

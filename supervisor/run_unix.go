@@ -87,8 +87,8 @@ func run(ctx context.Context, c *Config, sub *subscription) (outcome, error) {
 	// Go may hold a pidfd for the child; runp waits with wait4, never with
 	// cmd.Wait (see child), so the handle is only released.
 	defer func() { _ = cmd.Process.Release() }() // best effort
-	s.afterStart()
 	s.child = newChild(cmd.Process.Pid, c.Subreaper, c.Logger, nil)
+	s.afterStart() // starts the relays, which may signal the child
 	c.Logger.Debug("spawned", "pid", cmd.Process.Pid, "argv", c.Argv, "session", id)
 	root := cmd.Process.Pid
 	if c.Subreaper {
@@ -230,6 +230,7 @@ func (s *session) wire() error {
 	if s.con, err = newConsole(in, size, master); err != nil {
 		return err
 	}
+	s.con.suspend = s.stopJob
 	s.con.resize()
 	return nil
 }
@@ -339,6 +340,18 @@ func (s *session) jobGroup() int {
 		}
 	}
 	return s.child.pid
+}
+
+// stopJob stops the command's job for the suspend key, when the job is the
+// command's own orphaned process group (see console.forward), and reports
+// whether it did. SIGSTOP is the one stop signal the kernel delivers to an
+// orphaned process group.
+func (s *session) stopJob() bool {
+	pgrp, err := pty.ForegroundGroup(s.master)
+	if err != nil || s.child == nil || pgrp != s.child.pid {
+		return false
+	}
+	return s.child.signal(unix.SIGSTOP, pgrp) == nil
 }
 
 // suspend: the command stopped (Ctrl-Z inside the PTY). At a terminal, runp
