@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -171,111 +170,6 @@ type session struct {
 	fgTaken     bool                 // --no-pty: the child's group was made the foreground
 }
 
-// wire connects the command's stdio following DESIGN.md's terminal rules.
-func (s *session) wire() error {
-	c := s.cfg
-	if c.NoPTY {
-		s.cmd.Stdin = c.Stdin
-		var err error
-		if s.cmd.Stdout, err = s.output(c.Stdout); err != nil {
-			return err
-		}
-		if s.cmd.Stderr, err = s.output(c.Stderr); err != nil {
-			return err
-		}
-		// The child gets a process group of its own, and the terminal's
-		// foreground with it, so that Ctrl-C reaches it once (from the
-		// terminal), not twice (from the terminal and from runp).
-		fg := pty.IsTerminal(c.Stdin) && pty.IsForeground(c.Stdin)
-		s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Foreground: fg, Ctty: pty.Fd(c.Stdin)}
-		s.fgTaken = fg
-		return nil
-	}
-
-	master, slave, err := pty.Open()
-	if err != nil {
-		return err
-	}
-	s.master, s.slave = master, slave
-	outTTY, errTTY, inTTY := isTerminal(c.Stdout), isTerminal(c.Stderr), pty.IsTerminal(c.Stdin)
-	if !outTTY {
-		if err := pty.RawOutput(slave); err != nil {
-			return err
-		}
-	}
-	s.cmd.Stdout = slave
-	s.cmd.Stdin = slave
-	if !inTTY {
-		s.cmd.Stdin = c.Stdin // EOF and binary data pass untouched
-	}
-	if outTTY && errTTY {
-		s.cmd.Stderr = slave
-	} else if s.cmd.Stderr, err = s.output(c.Stderr); err != nil {
-		return err
-	}
-	// Fd 1 of the child is always the slave: it becomes the controlling
-	// terminal of the child's new session.
-	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 1}
-
-	var in, size *os.File
-	if inTTY {
-		in = c.Stdin
-	}
-	for _, w := range []io.Writer{c.Stdout, c.Stdin, c.Stderr} {
-		if f, ok := w.(*os.File); ok && pty.IsTerminal(f) {
-			size = f
-			break
-		}
-	}
-	if s.con, err = newConsole(in, size, master); err != nil {
-		return err
-	}
-	s.con.suspend = s.stopJob
-	s.con.resize()
-	return nil
-}
-
-// output returns what the child writes to for w: w itself when it is a file
-// (no copy at all), else a pipe that runp relays. With --idle-timeout runp
-// relays files too, since it must see the output to know it is idle.
-func (s *session) output(w io.Writer) (*os.File, error) {
-	if f, ok := w.(*os.File); ok && s.cfg.IdleTimeout <= 0 {
-		return f, nil
-	}
-	r, wr, err := os.Pipe()
-	if err != nil {
-		return nil, fmt.Errorf("pipe: %w", err)
-	}
-	s.closers = append(s.closers, wr)
-	s.streams = append(s.streams, startStream(r, w, s.act, nil))
-	return wr, nil
-}
-
-// afterStart drops runp's copies of the child's ends, so that EOF and EIO
-// arrive when the command's side closes, and starts relaying the PTY.
-func (s *session) afterStart() {
-	for _, f := range s.closers {
-		_ = f.Close() // best effort
-	}
-	s.closers = nil
-	if s.slave != nil {
-		_ = s.slave.Close() // best effort
-		s.slave = nil
-	}
-	if s.master != nil {
-		s.streams = append(s.streams, startStream(s.master, s.cfg.Stdout, s.act, s.brokenPipe))
-		if err := s.con.attach(); err != nil {
-			s.cfg.Logger.Debug("raw mode unavailable", "err", err)
-		}
-	}
-}
-
-// brokenPipe: runp's stdout reader went away. Run directly, the command would
-// get SIGPIPE on its next write; give it that instead of a PTY that fills up.
-func (s *session) brokenPipe() {
-	_ = s.child.signal(unix.SIGPIPE, s.group()) // best effort
-}
-
 // group is the process group that forwarded signals go to with --group, or
 // 0 to signal the child alone.
 func (s *session) group() int {
@@ -403,48 +297,4 @@ func (s *session) cleanUp(sigs, chld <-chan os.Signal, early []os.Signal) []reap
 			onSignal(sig)
 		}
 	}
-}
-
-// finish runs once the child has exited: drain its output, give the terminal
-// back.
-func (s *session) finish() {
-	for _, st := range s.streams {
-		st.drain(drainQuiet, drainMax)
-	}
-	if s.con != nil {
-		_ = s.con.close() // best effort
-	}
-	if s.fgTaken {
-		takeForeground(s.cfg.Stdin)
-		s.fgTaken = false
-	}
-}
-
-// closeAll releases everything on every exit path, including a failed start.
-func (s *session) closeAll() {
-	if s.con != nil {
-		_ = s.con.close() // best effort
-	}
-	if s.fgTaken {
-		takeForeground(s.cfg.Stdin)
-	}
-	for _, f := range append(s.closers, s.slave, s.master) {
-		if f != nil {
-			_ = f.Close() // best effort
-		}
-	}
-}
-
-// takeForeground makes runp's group the terminal's foreground again after a
-// --no-pty child held it. runp is in the background at that moment, and
-// tcsetpgrp from the background raises SIGTTOU unless it is ignored.
-func takeForeground(tty *os.File) {
-	signal.Ignore(unix.SIGTTOU)
-	defer signal.Reset(unix.SIGTTOU)
-	_ = pty.SetForeground(tty, unix.Getpgrp()) // best effort
-}
-
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	return ok && pty.IsTerminal(f)
 }

@@ -1,0 +1,169 @@
+package reaper
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"syscall"
+	"time"
+)
+
+// pollEvery is how often the clean-up looks again while processes are dying.
+const pollEvery = 2 * time.Millisecond
+
+// killWait bounds the wait for SIGKILLed processes to disappear: a process
+// in uninterruptible sleep (a dead NFS server) dies only when the kernel lets it.
+const killWait = 5 * time.Second
+
+// target is a live process the clean-up must stop.
+type target struct {
+	id      Identity
+	command string
+}
+
+// live returns every process of the session that runs now: the tree under
+// Root, recorded processes that left it (checked by identity), and extra
+// (processes found by the cookie, checked by identity). The caller holds mu.
+func (r *Reaper) live(extra []Identity) []target {
+	var out []target
+	if r.blind {
+		return nil
+	}
+	seen := map[int]bool{r.self: true}
+	procs, _ := Tree(r.opts.Root)
+	for _, p := range procs {
+		seen[p.PID] = true
+		cmd := r.tracked[p.PID].Command
+		if rec, ok := r.tracked[p.PID]; !ok || rec.Start != p.Start {
+			cmd = Cmdline(p.PID)
+		}
+		out = append(out, target{Identity{PID: p.PID, Start: p.Start, Boot: r.boot}, cmd})
+	}
+	for pid, rec := range r.tracked {
+		if seen[pid] {
+			continue
+		}
+		seen[pid] = true
+		switch r.classify(rec) {
+		case Alive, Orphan:
+			// Outside the tree a zombie waits for a parent that is not
+			// runp (init, usually): it is dead already.
+			if !exited(pid) {
+				out = append(out, target{Identity{PID: pid, Start: rec.Start, Boot: r.boot}, rec.Command})
+			}
+		default:
+			delete(r.tracked, pid)
+		}
+	}
+	for _, id := range extra {
+		if seen[id.PID] {
+			continue
+		}
+		if cur, err := Read(id.PID); err == nil && cur.Same(id) && !exited(id.PID) {
+			seen[id.PID] = true
+			out = append(out, target{id, Cmdline(id.PID)})
+		}
+	}
+	return out
+}
+
+// Shutdown stops every live process of the session: stop (then SIGCONT, so
+// that a stopped process can act on it), then SIGKILL to what is left after
+// grace, or at once when hurry is closed; every signal goes through Signal,
+// which verifies the identity first. It calls reap while it waits so that
+// runp's own children are collected, and returns once the session has no
+// live process, or after killWait past the SIGKILL.
+func (r *Reaper) Shutdown(stop syscall.Signal, grace time.Duration, hurry <-chan struct{}, reap func()) []Killed {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	cookie, _ := FindByEnv(SessionKey, r.sess.ID)
+	sent := map[int]*Killed{}
+	sig := stop
+	deadline := time.Now().Add(grace)
+	rescanned := false
+	for {
+		reap()
+		live := r.live(cookie)
+		if len(live) == 0 {
+			if rescanned {
+				break
+			}
+			// One more look for escapees that carry the cookie: a process
+			// that left the tree while its parent was dying.
+			rescanned = true
+			cookie, _ = FindByEnv(SessionKey, r.sess.ID)
+			continue
+		}
+		for _, t := range live {
+			k := sent[t.id.PID]
+			if k != nil && k.Signal == sig {
+				continue
+			}
+			if err := Signal(t.id, sig); err != nil {
+				if errors.Is(err, ErrReused) || errors.Is(err, ErrGone) {
+					delete(r.tracked, t.id.PID)
+				}
+				continue
+			}
+			if sig != syscall.SIGKILL {
+				wakeStopped(t.id)
+			}
+			if k == nil {
+				k = &Killed{PID: t.id.PID, Command: t.command}
+				sent[t.id.PID] = k
+			}
+			k.Signal, k.SignalName = sig, signalName(sig)
+			r.opts.Logger.Debug("signalled", "pid", t.id.PID, "signal", k.SignalName, "command", t.command)
+		}
+		now := time.Now()
+		select {
+		case <-hurry:
+			hurry = nil // once: a nil channel never fires again
+			if sig != syscall.SIGKILL {
+				deadline = now
+			}
+		default:
+		}
+		if sig != syscall.SIGKILL && !now.Before(deadline) {
+			sig, deadline = syscall.SIGKILL, now.Add(killWait)
+			continue
+		}
+		if sig == syscall.SIGKILL && now.After(deadline) {
+			r.opts.Logger.Warn("processes survived SIGKILL", "count", len(live))
+			break
+		}
+		select {
+		case <-r.wake:
+		case <-hurry:
+		case <-time.After(pollEvery):
+		}
+	}
+	out := make([]Killed, 0, len(sent))
+	for _, k := range sent {
+		out = append(out, *k)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].PID < out[j].PID })
+	return out
+}
+
+// WaitEmpty waits, reaping, until the session has no live process or ctx is
+// done; it reports whether the session is empty. It is --on-exit wait.
+func (r *Reaper) WaitEmpty(ctx context.Context, interval time.Duration, reap func()) bool {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		reap()
+		r.mu.Lock()
+		n := len(r.live(nil))
+		r.mu.Unlock()
+		if n == 0 {
+			return true
+		}
+		select {
+		case <-ctx.Done():
+			return false
+		case <-r.wake:
+		case <-t.C:
+		}
+	}
+}
