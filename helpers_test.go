@@ -1,3 +1,5 @@
+//go:build linux
+
 package main
 
 // The test binary doubles as every child the tests need (immortal-style):
