@@ -255,3 +255,32 @@ func TestReapPIDReuseIsNeverSignalled(t *testing.T) {
 		t.Fatalf("%v:\n%s", err, out)
 	}
 }
+
+// TestCrashRecoveryByNextRunp: the next runp on the same state dir cleans up
+// after a runp killed with SIGKILL, in the background, while its own command
+// runs.
+func TestCrashRecoveryByNextRunp(t *testing.T) {
+	p := start(t, run{helper: "leave", args: []string{"setsid", "stay"}})
+	d, _ := strconv.Atoi(strings.Fields(p.expect("descendant "))[1])
+	waitFor(t, "the session recorded", func() bool {
+		out, _, _ := runpCLI(t, "ps", "--json")
+		return strings.Contains(out, `"pid": `+strconv.Itoa(d)+",")
+	})
+	p.signal(syscall.SIGKILL)
+	p.wait()
+	if !alive(d) {
+		t.Fatal("the descendant died with runp; nothing left to recover")
+	}
+	next := start(t, run{helper: "sleep"})
+	next.expect("ready")
+	waitGone(t, d, true)
+	waitFor(t, "the dead session removed", func() bool {
+		out, _, _ := runpCLI(t, "ps", "--json")
+		var sessions []reaper.SessionStatus
+		_ = json.Unmarshal([]byte(out), &sessions)
+		return len(sessions) == 1 && sessions[0].RunpPID == next.cmd.Process.Pid
+	})
+	next.signal(syscall.SIGTERM)
+	next.wait()
+	noLeaks(t, p.tag)
+}
