@@ -6,6 +6,8 @@ import (
 	"sort"
 	"syscall"
 	"time"
+
+	"runp/registry"
 )
 
 // pollEvery is how often the clean-up looks again while processes are dying.
@@ -40,7 +42,9 @@ func (r *Reaper) live(extra []Identity) []target {
 		out = append(out, target{Identity{PID: p.PID, Start: p.Start, Boot: r.boot}, cmd})
 	}
 	for pid, rec := range r.tracked {
-		if seen[pid] {
+		// runp's own conhost (Windows) serves the pseudo console until the
+		// output is drained; the supervisor stops it after that.
+		if seen[pid] || rec.Role == registry.RoleConhost {
 			continue
 		}
 		seen[pid] = true

@@ -15,7 +15,7 @@ import (
 // executed.
 func lookPath(argv0, dir string) (string, error) {
 	name := argv0
-	if dir != "" && strings.Contains(name, "/") && !filepath.IsAbs(name) {
+	if dir != "" && strings.ContainsAny(name, `/`+string(filepath.Separator)) && !filepath.IsAbs(name) {
 		name = filepath.Join(dir, name) // exec.Cmd resolves it against Dir too
 	}
 	path, err := exec.LookPath(name)

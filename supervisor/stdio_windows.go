@@ -1,0 +1,137 @@
+//go:build windows
+
+package supervisor
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"syscall"
+
+	"golang.org/x/sys/windows"
+
+	"runp/pty"
+	"runp/reaper"
+)
+
+// startConPTY starts the command in a new pseudo console, in the job.
+//
+// The command's stdin, stdout and stderr are all the pseudo console:
+// Windows gives a program its console handles only as a set, so runp's own
+// stdin is relayed into the pseudo console (see console.start) and stderr
+// is not kept apart. Unlike a Unix PTY, a pseudo console never passes the
+// bytes through: conhost renders the command's screen and writes that,
+// as VT sequences, so the output is a terminal's view, not a byte stream.
+func (s *session) startConPTY(path, cmdLine string, env []string) error {
+	c := s.cfg
+	env, err := windowsEnv(env, os.Getenv("SYSTEMROOT"))
+	if err != nil {
+		return &StartError{Code: ExitRunpFailed, Err: err}
+	}
+	s.con = newConsole(c)
+	size := s.con.initialSize()
+	pc, err := pty.Start(&pty.Cmd{
+		Path: path, CmdLine: cmdLine, Env: env, Dir: c.Dir, Size: size,
+		InheritCursor: s.con.inheritCursor(),
+		Setup:         s.setup,
+	})
+	if err != nil {
+		var se *os.SyscallError
+		if errors.As(err, &se) && se.Syscall == "CreateProcess" {
+			return startFailureWindows(c.Argv[0], se.Err)
+		}
+		return &StartError{Code: ExitRunpFailed, Err: fmt.Errorf("pseudo console: %w", err)}
+	}
+	s.pc = pc
+	// The output is read from the start: conhost writes its first frame
+	// (and, with InheritCursor, its cursor request) right away.
+	s.streams = append(s.streams, startStream(pc.Out, c.Stdout, s.act, nil))
+	if s.child, err = newChild(pc.Pid, pc.Process, c.Logger); err != nil {
+		_ = windows.TerminateProcess(pc.Process, exitCodeKilled) // best effort: the job ends it too
+		return &StartError{Code: ExitRunpFailed, Err: err}
+	}
+	// CreatePseudoConsole started its conhost.exe before returning.
+	if s.conhosts, err = reaper.FindConhosts(pc.NotBefore); err != nil {
+		c.Logger.Debug("conhost not found", "err", err)
+	}
+	s.con.start(pc, size)
+	return nil
+}
+
+// startPlain starts the command with runp's own stdio (--no-pty), in a
+// process group of its own (for Ctrl-Break, see the top of run_windows.go),
+// and in the job. exec.Cmd creates it suspended; once it is in the job its
+// thread is resumed: no code of the command runs outside the job.
+func (s *session) startPlain(path, cmdLine string, env []string) error {
+	c := s.cfg
+	cmd := &exec.Cmd{Path: path, Args: c.Argv, Env: env, Dir: c.Dir}
+	if c.Stdin != nil {
+		cmd.Stdin = c.Stdin
+	}
+	var err error
+	if cmd.Stdout, err = s.output(c.Stdout); err != nil {
+		return &StartError{Code: ExitRunpFailed, Err: err}
+	}
+	if cmd.Stderr, err = s.output(c.Stderr); err != nil {
+		return &StartError{Code: ExitRunpFailed, Err: err}
+	}
+	cmd.SysProcAttr = &syscall.SysProcAttr{
+		CmdLine:       cmdLine, // the same composition as in ConPTY mode, batch files included
+		CreationFlags: windows.CREATE_NEW_PROCESS_GROUP | windows.CREATE_SUSPENDED,
+	}
+	if err := cmd.Start(); err != nil {
+		return startFailureWindows(c.Argv[0], err)
+	}
+	// runp waits on a handle of its own (see child); Go's is released.
+	defer func() { _ = cmd.Process.Release() }() // best effort
+	var herr error
+	err = cmd.Process.WithHandle(func(h uintptr) {
+		process := windows.Handle(h)
+		if s.child, herr = newChild(cmd.Process.Pid, process, c.Logger); herr != nil {
+			_ = windows.TerminateProcess(process, exitCodeKilled) // best effort: it never ran
+			return
+		}
+		herr = s.setup(process)
+	})
+	if err == nil {
+		err = herr
+	}
+	if err == nil {
+		err = resumeProcess(cmd.Process.Pid)
+	}
+	if err != nil {
+		if s.child != nil {
+			_ = s.child.terminate() // best effort: suspended, it never ran
+		}
+		return &StartError{Code: ExitRunpFailed, Err: fmt.Errorf("start %s: %w", c.Argv[0], err)}
+	}
+	s.afterStart()
+	return nil
+}
+
+// output returns what the child writes to for w: w itself when it is a file
+// (no copy at all), else a pipe that runp relays. With --idle-timeout runp
+// relays files too, since it must see the output to know it is idle.
+func (s *session) output(w io.Writer) (*os.File, error) {
+	if f, ok := w.(*os.File); ok && s.cfg.IdleTimeout <= 0 {
+		return f, nil
+	}
+	r, wr, err := os.Pipe()
+	if err != nil {
+		return nil, fmt.Errorf("pipe: %w", err)
+	}
+	s.closers = append(s.closers, wr)
+	s.streams = append(s.streams, startStream(r, w, s.act, nil))
+	return wr, nil
+}
+
+// afterStart drops runp's copies of the child's ends of the pipes, so that
+// EOF arrives when the command's side closes.
+func (s *session) afterStart() {
+	for _, f := range s.closers {
+		_ = f.Close() // best effort
+	}
+	s.closers = nil
+}
