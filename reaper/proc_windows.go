@@ -55,12 +55,14 @@ func tree(root int) ([]Proc, error) {
 	// later process. A child is never older than its parent: an edge to an
 	// older "child" is such a stale PPID and is cut.
 	accept := func(parent Proc, c *Proc) bool {
-		id, err := read(c.PID)
+		start, ppid, err := startAndParent(c.PID)
 		if err != nil {
 			return false // exited, or not ours to open
 		}
-		c.Start = id.Start
-		return c.Start >= parent.Start
+		// The snapshot is older than the handle: if the PID was reused in
+		// between, the process behind the handle names another parent.
+		c.Start = start
+		return ppid == parent.PID && c.Start >= parent.Start
 	}
 	return walk(rootProc, children, accept), nil
 }
@@ -73,4 +75,23 @@ func cmdline(pid int) string {
 		return ""
 	}
 	return s
+}
+
+// startAndParent reads the creation time and the parent PID of pid through
+// one process handle, so that both describe the same process.
+func startAndParent(pid int) (start uint64, ppid int, err error) {
+	h, err := openProcess(pid, windows.PROCESS_QUERY_LIMITED_INFORMATION)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer func() { _ = windows.CloseHandle(h) }() // best effort: nothing to flush
+	if start, err = startOf(h); err != nil {
+		return 0, 0, err
+	}
+	var info windows.PROCESS_BASIC_INFORMATION
+	if err := windows.NtQueryInformationProcess(h, windows.ProcessBasicInformation,
+		unsafe.Pointer(&info), uint32(unsafe.Sizeof(info)), nil); err != nil {
+		return 0, 0, fmt.Errorf("NtQueryInformationProcess %d: %w", pid, err)
+	}
+	return start, int(info.InheritedFromUniqueProcessId), nil
 }
