@@ -8,8 +8,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 func TestExitStatus(t *testing.T) {
@@ -214,5 +217,53 @@ COMP_WORDS=(` + runpBin + ` -- x); COMP_CWORD=2; COMPREPLY=(); _runp_complete; e
 	cmd.Env = append(os.Environ(), helperEnv+"=exit", "RUNP_STATE_DIR="+stateDir(t))
 	if err := cmd.Run(); err != nil {
 		t.Errorf("completion request ran the command: %v", err)
+	}
+}
+
+// TestBrokenPipe: `runp -- yes | head -1`. The reader of runp's stdout
+// goes away; the command gets SIGPIPE as it would without runp, and runp
+// itself does not die of it (which would orphan the tree).
+func TestBrokenPipe(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		argv []string
+		env  []string
+		want []int
+	}{
+		// yes dies of SIGPIPE, as in `yes | head -1`.
+		{"yes", []string{"--", "yes"}, nil, []int{141}},
+		// A Go program ignores a SIGPIPE it did not cause; it dies when
+		// the PTY hangs up (SIGHUP), or of its next write.
+		{"go", []string{"--", os.Args[0], "1000000000"}, []string{helperEnv + "=emit"}, []int{129, 141, 1}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tag := newTag(t)
+			cmd := exec.Command(runpBin, tc.argv...)
+			cmd.Env = append(os.Environ(), append(tc.env, tagEnv+"="+tag, "RUNP_STATE_DIR="+stateDir(t))...)
+			t.Cleanup(func() { killTagged(t, tag) })
+			stdout, err := cmd.StdoutPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := stdout.Read(make([]byte, 1)); err != nil {
+				t.Fatal(err)
+			}
+			_ = stdout.Close()
+			done := make(chan error, 1)
+			go func() { done <- cmd.Wait() }()
+			select {
+			case <-done:
+			case <-time.After(patience):
+				t.Fatal("runp did not end after its reader went away")
+			}
+			ws := cmd.ProcessState.Sys().(syscall.WaitStatus)
+			if ws.Signaled() || !slices.Contains(tc.want, ws.ExitStatus()) {
+				t.Fatalf("runp ended with %v, want exit status in %v", cmd.ProcessState, tc.want)
+			}
+			noLeaks(t, tag)
+		})
 	}
 }

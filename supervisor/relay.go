@@ -16,8 +16,9 @@ func (a *activity) touch()           { a.last.Store(time.Now().UnixNano()) }
 func (a *activity) since() time.Time { return time.Unix(0, a.last.Load()) }
 
 // stream copies one of the command's outputs (the PTY master or a pipe) to
-// runp's writer. When the writer is gone (EPIPE), onBrokenPipe is called once
-// and the rest is discarded, so the command never blocks on a full PTY.
+// runp's writer. When the writer fails (EPIPE: its reader is gone),
+// onBrokenPipe is called and the source is closed, so the command never
+// blocks on a full PTY.
 type stream struct {
 	src          *os.File
 	dst          io.Writer
@@ -42,18 +43,21 @@ func startStream(src *os.File, dst io.Writer, act *activity, onBrokenPipe func()
 func (s *stream) run() {
 	defer close(s.done)
 	buf := make([]byte, copyBuf)
-	broken := false
 	for {
 		n, err := s.src.Read(buf)
 		if n > 0 {
 			s.act.touch()
-			if !broken {
-				if _, werr := s.dst.Write(buf[:n]); werr != nil {
-					broken = true
-					if errors.Is(werr, syscall.EPIPE) && s.onBrokenPipe != nil {
-						s.onBrokenPipe()
-					}
+			if _, werr := s.dst.Write(buf[:n]); werr != nil {
+				// Nobody reads any more. Without runp the command's next
+				// write would fail (and raise SIGPIPE): it gets SIGPIPE,
+				// and closing our end makes its further writes fail too
+				// (a PTY hangs up, a pipe breaks).
+				if errors.Is(werr, syscall.EPIPE) && s.onBrokenPipe != nil {
+					s.onBrokenPipe()
 				}
+				s.err = werr
+				_ = s.src.Close() // best effort
+				return
 			}
 			if s.draining.Load() {
 				_ = s.src.SetReadDeadline(time.Now().Add(s.quiet)) // best effort

@@ -40,19 +40,26 @@ const (
 // subscription holds runp's signal channels for a whole Run, across
 // attempts, so that no signal is lost between two of them.
 type subscription struct {
-	sigs, chld chan os.Signal
+	sigs, chld, pipe chan os.Signal
 }
 
 func subscribe() *subscription {
-	sub := &subscription{sigs: make(chan os.Signal, 16), chld: make(chan os.Signal, 1)}
+	sub := &subscription{sigs: make(chan os.Signal, 16), chld: make(chan os.Signal, 1), pipe: make(chan os.Signal, 1)}
 	signal.Notify(sub.sigs, forwarded...)
 	signal.Notify(sub.chld, unix.SIGCHLD)
+	// A Go program dies of SIGPIPE when a write to its stdout finds the
+	// reader gone (runp -- yes | head -1), which would orphan the tree.
+	// Subscribed, the write returns EPIPE instead and the stream passes the
+	// SIGPIPE on to the command. (Ignoring it would be inherited by the
+	// command across exec.)
+	signal.Notify(sub.pipe, unix.SIGPIPE)
 	return sub
 }
 
 func (sub *subscription) stop() {
 	signal.Stop(sub.sigs)
 	signal.Stop(sub.chld)
+	signal.Stop(sub.pipe)
 }
 
 // run is one attempt: start the command, supervise it until it exits, clean
