@@ -61,15 +61,22 @@ func TestClassifyRealProcesses(t *testing.T) {
 	}
 }
 
-// TestScanRecordsAndDrops: a reaper over a real tree records a new
-// descendant with its command line and drops it once it is dead.
+// TestScanRecordsAndDrops: a reaper rooted at this process (as a subreaper
+// is) records a new child that carries the session's cookie, with its
+// command line, leaves alone a child without it, and drops the first once it
+// is dead.
 func TestScanRecordsAndDrops(t *testing.T) {
+	id := registry.NewID()
+	other := exec.Command("sleep", "3600") // a child of ours that is not the session's
 	cmd := exec.Command("sleep", "3600")
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+	cmd.Env = append(os.Environ(), SessionKey+"="+id)
+	for _, c := range []*exec.Cmd{other, cmd} {
+		if err := c.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = c.Process.Kill(); _ = c.Wait() })
 	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	r := New(Options{Root: os.Getpid(), Session: registry.Session{ID: registry.NewID()}})
+	r := New(Options{Root: os.Getpid(), Session: registry.Session{ID: id}})
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		r.Scan()
@@ -83,6 +90,12 @@ func TestScanRecordsAndDrops(t *testing.T) {
 			t.Fatalf("not recorded with its command: %+v", rec)
 		}
 		time.Sleep(time.Millisecond)
+	}
+	r.mu.Lock()
+	_, foreign := r.tracked[other.Process.Pid]
+	r.mu.Unlock()
+	if foreign {
+		t.Fatal("a child without the session's cookie was recorded")
 	}
 	_ = cmd.Process.Kill()
 	_ = cmd.Wait()

@@ -194,6 +194,14 @@ func bootID() (string, error) {
 		bootVal = strings.TrimSpace(string(b))
 		if bootVal == "" {
 			bootErr = errors.New("boot id: /proc/sys/kernel/random/boot_id is empty")
+			return
+		}
+		// PIDs mean something only inside their PID namespace, and
+		// containers on one machine share its boot id: a session recorded
+		// in another namespace must never match here, as if from another
+		// boot.
+		if ns, err := os.Readlink("/proc/self/ns/pid"); err == nil {
+			bootVal += "/" + ns
 		}
 	})
 	return bootVal, bootErr

@@ -13,6 +13,10 @@ import (
 	"runp/registry"
 )
 
+// ErrForeignProc reports that /proc shows another PID namespace than the
+// caller's: its PIDs would name strangers, so nothing is tracked or signalled.
+var ErrForeignProc = errors.New("/proc belongs to another PID namespace: descendants are not tracked or cleaned up (mount a /proc for this namespace)")
+
 // Options configure a Reaper.
 type Options struct {
 	// Root is the process whose descendants are tracked: runp itself when it
@@ -48,7 +52,14 @@ type Reaper struct {
 	handle  *registry.Handle
 	dirty   bool
 	failed  bool
-	closed  bool // unregistered: nothing is written any more
+	closed  bool   // unregistered: nothing is written any more
+	stamp   uint64 // pidStamp at the last walk
+	stamped bool
+	// rootStart is the root's start time, when the root is the command.
+	rootStart uint64
+	// foreign remembers runp's children that are not the session's
+	// (no cookie), by PID and start time, so that each is read once.
+	foreign map[int]uint64
 	blind   bool // /proc shows another PID namespace: no tree to walk
 }
 
@@ -78,6 +89,7 @@ func New(opts Options) *Reaper {
 		sess:    opts.Session,
 		tracked: map[int]registry.Process{},
 		fresh:   map[int]bool{},
+		foreign: map[int]uint64{},
 	}
 	r.boot, _ = BootID() // "" if unknown: identities then still compare start times
 	r.sess.Version = registry.FormatVersion
@@ -91,7 +103,7 @@ func New(opts Options) *Reaper {
 		// without --mount-proc): every PID read there names a process of
 		// the parent namespace. Walking it could signal strangers.
 		r.blind = true
-		opts.Warn(errors.New("/proc belongs to another PID namespace; descendants are not tracked (mount a /proc for this namespace)"))
+		opts.Warn(ErrForeignProc)
 	}
 	return r
 }
@@ -109,13 +121,65 @@ func (r *Reaper) ID() string { return r.sess.ID }
 
 // Track records pid, with the given parent and role, at once.
 func (r *Reaper) Track(pid, ppid int, role string) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
 	id, err := Read(pid)
 	if err != nil {
 		return
 	}
-	r.add(Proc{PID: pid, PPID: ppid, Start: id.Start}, role)
+	r.TrackID(id, ppid, role)
+}
+
+// TrackID records the process id, read by the caller at a moment when it
+// could not have been reused: for runp's own child, right after the start
+// and before any wait4.
+func (r *Reaper) TrackID(id Identity, ppid int, role string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if id.PID == r.opts.Root {
+		r.rootStart = id.Start
+	}
+	r.add(Proc{PID: id.PID, PPID: ppid, Start: id.Start}, role)
+}
+
+// tree is one snapshot of the session's tree; the caller holds mu.
+//
+// When the root is the command (no subreaper), its PID is freed once the
+// command is reaped and may be reused at any time: the walk starts only
+// from the root that was recorded, by identity. When the root is runp itself
+// (subreaper), a child of runp that runp did not start is one of its
+// commands' orphans only if it carries the session's cookie: a program
+// embedding the supervisor may have children of its own.
+func (r *Reaper) tree() []Proc {
+	if r.blind {
+		return nil
+	}
+	if r.opts.Root != r.self {
+		if id, err := Read(r.opts.Root); err != nil || r.rootStart == 0 || id.Start != r.rootStart {
+			return nil
+		}
+	}
+	procs, _ := Tree(r.opts.Root) // ErrGone when the root has exited
+	if r.opts.Root != r.self {
+		return procs
+	}
+	ours := make(map[int]bool, len(procs))
+	out := procs[:0]
+	for _, p := range procs { // breadth-first: parents come first
+		switch {
+		case p.PPID != r.self:
+			if !ours[p.PPID] {
+				continue
+			}
+		case r.tracked[p.PID].Start == p.Start:
+		case r.foreign[p.PID] == p.Start:
+			continue
+		case !hasCookie(p.PID, p.Start, SessionKey+"="+r.sess.ID):
+			r.foreign[p.PID] = p.Start
+			continue
+		}
+		ours[p.PID] = true
+		out = append(out, p)
+	}
+	return out
 }
 
 // add records p; the caller holds mu.
@@ -137,7 +201,9 @@ func (r *Reaper) Wake() {
 	}
 }
 
-// Run scans on every Wake and every interval until ctx is done.
+// Run scans on every Wake and every interval until ctx is done. A tick
+// skips the walk when no process was created anywhere since the last scan
+// (see pidStamp): an idle tree then costs one small read per tick.
 func (r *Reaper) Run(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
@@ -147,18 +213,29 @@ func (r *Reaper) Run(ctx context.Context, interval time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+			r.scan(false)
 		case <-r.wake:
+			r.Scan()
 		}
-		r.Scan()
 	}
 }
 
 // Scan is one tick: one snapshot of the tree, new descendants recorded,
 // every recorded process that left the snapshot classified, and the session
 // written when the tracked set changed.
-func (r *Reaper) Scan() {
+func (r *Reaper) Scan() { r.scan(true) }
+
+func (r *Reaper) scan(force bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	// No new process since the last walk means no new descendant; deaths
+	// deeper in the tree can wait for the next walk (they change nothing
+	// that a clean-up would do), and runp's own children wake it anyway.
+	stamp, ok := pidStamp()
+	if ok && !force && len(r.fresh) == 0 && r.stamped && stamp == r.stamp {
+		return
+	}
+	r.stamp, r.stamped = stamp, ok
 	for pid := range r.fresh {
 		// A process seen between fork and exec shows its parent's command.
 		if rec, ok := r.tracked[pid]; ok {
@@ -173,7 +250,7 @@ func (r *Reaper) Scan() {
 	if r.blind || r.closed {
 		return
 	}
-	procs, _ := Tree(r.opts.Root) // ErrGone when the root (the command) has exited
+	procs := r.tree()
 	seen := make(map[int]bool, len(procs))
 	for _, p := range procs {
 		seen[p.PID] = true

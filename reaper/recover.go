@@ -54,6 +54,9 @@ func Recover(store *registry.Store, o RecoverOptions) ([]Report, []error) {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
+	if !procMatches() {
+		return nil, []error{ErrForeignProc}
+	}
 	if !o.DryRun {
 		// Lock files left by a runp that died mid-removal, and temp files
 		// left mid-write.

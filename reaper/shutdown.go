@@ -32,7 +32,7 @@ func (r *Reaper) live(extra []Identity) []target {
 		return nil
 	}
 	seen := map[int]bool{r.self: true}
-	procs, _ := Tree(r.opts.Root)
+	procs := r.tree()
 	for _, p := range procs {
 		seen[p.PID] = true
 		cmd := r.tracked[p.PID].Command

@@ -21,3 +21,9 @@ func wakeStopped(id Identity) { _ = Signal(id, unix.SIGCONT) } // best effort
 
 // procMatches: darwin has no /proc and no PID namespaces.
 func procMatches() bool { return true }
+
+// pidStamp: no cheap "a process was created" counter here; every tick walks.
+func pidStamp() (uint64, bool) { return 0, false }
+
+// hasCookie: runp is a subreaper on Linux only, where the question arises.
+func hasCookie(int, uint64, string) bool { return false }

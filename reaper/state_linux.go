@@ -3,6 +3,7 @@
 package reaper
 
 import (
+	"bytes"
 	"os"
 	"strconv"
 
@@ -29,4 +30,30 @@ func wakeStopped(id Identity) { _ = Signal(id, unix.SIGCONT) } // best effort
 func procMatches() bool {
 	self, err := os.Readlink("/proc/self")
 	return err == nil && self == strconv.Itoa(os.Getpid())
+}
+
+// pidStamp returns the last PID the kernel handed out in this PID namespace,
+// the fifth field of /proc/loadavg: if it has not moved, no process (and no
+// thread) was created since. One read of a small file, versus a walk that
+// opens several files per process of the tree.
+func pidStamp() (uint64, bool) {
+	pb := getBuf()
+	defer putBuf(pb)
+	b, err := readProcAt(unix.AT_FDCWD, "/proc/loadavg", pb, true)
+	if err != nil {
+		return 0, false
+	}
+	b = bytes.TrimSpace(b)
+	i := bytes.LastIndexByte(b, ' ')
+	n, err := strconv.ParseUint(string(b[i+1:]), 10, 64)
+	return n, err == nil
+}
+
+// hasCookie reports whether pid, started at start, carries the session
+// cookie entry in its environment.
+func hasCookie(pid int, start uint64, entry string) bool {
+	pb := getBuf()
+	defer putBuf(pb)
+	got, ok := envMatch(strconv.Itoa(pid), os.Geteuid(), entry, pb)
+	return ok && got == start
 }

@@ -28,3 +28,9 @@ func wakeStopped(Identity) {}
 
 // procMatches: no /proc and no PID namespaces here.
 func procMatches() bool { return true }
+
+// pidStamp: no cheap "a process was created" counter here; every tick walks.
+func pidStamp() (uint64, bool) { return 0, false }
+
+// hasCookie: runp is a subreaper on Linux only, where the question arises.
+func hasCookie(int, uint64, string) bool { return false }

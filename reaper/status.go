@@ -33,6 +33,9 @@ type ProcessStatus struct {
 // Status lists the sessions in store with their processes classified now.
 // Files that do not parse are quarantined and returned as errors.
 func Status(store *registry.Store) ([]SessionStatus, []error, error) {
+	if !procMatches() {
+		return nil, nil, ErrForeignProc
+	}
 	entries, errs, err := store.List()
 	if err != nil {
 		return nil, errs, err

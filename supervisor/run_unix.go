@@ -75,9 +75,12 @@ func run(ctx context.Context, c *Config, sub *subscription) (outcome, error) {
 	cmd := &exec.Cmd{Path: path, Args: c.Argv, Env: env, Dir: c.Dir}
 
 	sigs, chld := sub.sigs, sub.chld
+	subreaper := false
 	if c.Subreaper {
 		if err := setSubreaper(); err != nil {
 			c.Logger.Debug("subreaper unavailable", "err", err)
+		} else {
+			subreaper = true
 		}
 	}
 
@@ -97,7 +100,7 @@ func run(ctx context.Context, c *Config, sub *subscription) (outcome, error) {
 	s.afterStart() // starts the relays, which may signal the child
 	c.Logger.Debug("spawned", "pid", cmd.Process.Pid, "argv", c.Argv, "session", id)
 	root := cmd.Process.Pid
-	if c.Subreaper {
+	if subreaper {
 		root = os.Getpid() // orphans come back to runp
 	}
 	s.track = startTracking(c, id, root, cmd.Process.Pid)

@@ -87,6 +87,8 @@ type Config struct {
 
 	// Logger receives the lifecycle (spawned, reaped, signalled); nil is quiet.
 	Logger *slog.Logger
+
+	warned *warnings // shared by the attempts of one Run
 }
 
 // What happens to descendants still running when the command exits.
@@ -169,6 +171,7 @@ func (c *Config) withDefaults() Config {
 	if d.ReapInterval <= 0 {
 		d.ReapInterval = DefaultReapInterval
 	}
+	d.warned = &warnings{}
 	return d
 }
 

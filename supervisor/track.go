@@ -2,6 +2,7 @@ package supervisor
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"sync"
@@ -15,11 +16,15 @@ import (
 // reaper goroutine, crash recovery of dead sessions, and the clean-up at exit.
 // Everything that touches the state dir happens off the command's start path.
 type tracking struct {
-	cfg      *Config
-	r        *reaper.Reaper
-	cancel   context.CancelFunc
-	done     chan struct{}
-	warnOnce sync.Once
+	cfg    *Config
+	r      *reaper.Reaper
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+// warnings are said once per Run, not once per attempt.
+type warnings struct {
+	stateDir, foreignProc sync.Once
 }
 
 // startTracking begins tracking the command's tree. root is the process
@@ -39,9 +44,14 @@ func startTracking(c *Config, id string, root, child int) *tracking {
 	})
 	ctx, cancel := context.WithCancel(context.Background())
 	t.cancel = cancel
+	// Read now: the run loop has not called wait4 yet, so the PID cannot
+	// have been freed and reused.
+	childID, idErr := reaper.Read(child)
 	go func() {
 		defer close(t.done)
-		t.r.Track(child, os.Getpid(), registry.RoleChild)
+		if idErr == nil {
+			t.r.TrackID(childID, os.Getpid(), registry.RoleChild)
+		}
 		if store, err := openStore(c.StateDir); err != nil {
 			t.warn(err)
 		} else {
@@ -53,10 +63,14 @@ func startTracking(c *Config, id string, root, child int) *tracking {
 	return t
 }
 
-// warn says once that the state dir cannot be used: the command must never
-// fail because of runp's bookkeeping.
+// warn says once that the state dir cannot be used (the command must never
+// fail because of runp's bookkeeping), or that /proc cannot be trusted.
 func (t *tracking) warn(err error) {
-	t.warnOnce.Do(func() {
+	if errors.Is(err, reaper.ErrForeignProc) {
+		t.cfg.warned.foreignProc.Do(func() { fmt.Fprintf(t.cfg.Stderr, "runp: %v\n", err) })
+		return
+	}
+	t.cfg.warned.stateDir.Do(func() {
 		fmt.Fprintf(t.cfg.Stderr, "runp: state dir unusable, tracking in memory only: %v\n", err)
 	})
 }
