@@ -116,8 +116,11 @@ Examples:
 				Stderr:       stderr,
 				Logger:       logger(c, stderr),
 			}
-			if cfg.Retries < 0 || cfg.Timeout < 0 || cfg.IdleTimeout < 0 || cfg.RetryDelay < 0 {
-				return usageError{errors.New("--retries, --timeout, --idle-timeout and --retry-delay must not be negative")}
+			if c.IsSet("grace") && cfg.Grace == 0 {
+				cfg.Grace = -1 // --grace 0: no grace at all
+			}
+			if cfg.Retries < 0 || cfg.Timeout < 0 || cfg.IdleTimeout < 0 || cfg.RetryDelay < 0 || c.Duration("grace") < 0 {
+				return usageError{errors.New("--retries, --timeout, --idle-timeout, --retry-delay and --grace must not be negative")}
 			}
 			res, err := supervisor.Run(context.Background(), cfg)
 			*exit = res.ExitCode

@@ -3,6 +3,7 @@ package reaper
 import (
 	"context"
 	"errors"
+	"slices"
 	"sort"
 	"syscall"
 	"time"
@@ -85,9 +86,11 @@ func (r *Reaper) Shutdown(stop syscall.Signal, grace time.Duration, hurry <-chan
 	sig := stop
 	deadline := time.Now().Add(grace)
 	rescanned := false
+	untouchable := map[Identity]bool{} // signals refused (EPERM): waiting would not help
 	for {
 		reap()
 		live := r.live(cookie)
+		live = slices.DeleteFunc(live, func(t target) bool { return untouchable[t.id] })
 		if len(live) == 0 {
 			if rescanned {
 				break
@@ -104,8 +107,13 @@ func (r *Reaper) Shutdown(stop syscall.Signal, grace time.Duration, hurry <-chan
 				continue
 			}
 			if err := Signal(t.id, sig); err != nil {
-				if errors.Is(err, ErrReused) || errors.Is(err, ErrGone) {
+				switch {
+				case errors.Is(err, ErrReused) || errors.Is(err, ErrGone):
 					delete(r.tracked, t.id.PID)
+				case errors.Is(err, syscall.EPERM):
+					// Another user's process (sudo): runp may not stop it.
+					untouchable[t.id] = true
+					r.opts.Logger.Warn("cannot signal", "pid", t.id.PID, "command", t.command, "err", err)
 				}
 				continue
 			}

@@ -24,25 +24,13 @@ type console struct {
 	// suspend handles the terminal's suspend key (Ctrl-Z); see relay.
 	suspend func() bool
 
-	mu       sync.Mutex
-	restore  func() error // non-nil while raw mode is on
-	relaying bool
-	wakeR    int // the input relay polls this pipe to learn it must stop
-	wakeW    int
+	mu      sync.Mutex
+	restore func() error // non-nil while raw mode is on
+	stop    int          // write end of the running relay's wake-up pipe, or -1
 }
 
 func newConsole(in, size, master *os.File) (*console, error) {
-	c := &console{in: in, size: size, master: master, wakeR: -1, wakeW: -1}
-	if in != nil {
-		var p [2]int
-		if err := unix.Pipe(p[:]); err != nil {
-			return nil, err
-		}
-		unix.CloseOnExec(p[0])
-		unix.CloseOnExec(p[1])
-		c.wakeR, c.wakeW = p[0], p[1]
-	}
-	return c, nil
+	return &console{in: in, size: size, master: master, stop: -1}, nil
 }
 
 // resize copies runp's window size to the PTY; with no terminal to copy from,
@@ -74,19 +62,26 @@ func (c *console) attach() error {
 	if c.in == nil || c.restore != nil || !pty.IsForeground(c.in) {
 		return nil
 	}
-	restore, err := pty.MakeRaw(c.in)
-	if err != nil {
+	var p [2]int
+	if err := unix.Pipe(p[:]); err != nil { // no pipe2 on macOS
 		return err
 	}
-	c.restore = restore
-	if !c.relaying {
-		c.relaying = true
-		go c.relay()
+	unix.CloseOnExec(p[0])
+	unix.CloseOnExec(p[1])
+	restore, err := pty.MakeRaw(c.in)
+	if err != nil {
+		_ = unix.Close(p[0]) // best effort
+		_ = unix.Close(p[1]) // best effort
+		return err
 	}
+	c.restore, c.stop = restore, p[1]
+	go c.relay(p[0])
 	return nil
 }
 
-// detach restores the terminal's modes; safe to call on every exit path.
+// detach restores the terminal's modes and stops the relay, so that runp in
+// the background (after Ctrl-Z and `bg`) never reads the terminal; safe to
+// call on every exit path.
 func (c *console) detach() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -95,6 +90,8 @@ func (c *console) detach() error {
 	}
 	err := c.restore()
 	c.restore = nil
+	_ = unix.Close(c.stop) // best effort: wakes the relay's poll with POLLHUP
+	c.stop = -1
 	return err
 }
 
@@ -105,25 +102,15 @@ func (c *console) attached() bool {
 	return c.restore != nil
 }
 
-// close restores the terminal and stops the relay.
-func (c *console) close() error {
-	err := c.detach()
-	if c.wakeW >= 0 {
-		_ = unix.Close(c.wakeW) // wakes the relay's poll with POLLHUP
-		c.wakeW = -1
-	}
-	return err
-}
-
-// relay copies keystrokes from runp's terminal into the PTY. It polls stdin
-// together with a wake-up pipe instead of blocking in read, so it can be
-// stopped without setting O_NONBLOCK on a terminal that the user's shell
-// shares.
-func (c *console) relay() {
-	defer func() { _ = unix.Close(c.wakeR) }() // best effort
+// relay copies keystrokes from runp's terminal into the PTY until the
+// wake-up pipe wake is closed. It polls stdin together with that pipe
+// instead of blocking in read, so it can be stopped without setting
+// O_NONBLOCK on a terminal that the user's shell shares.
+func (c *console) relay(wake int) {
+	defer func() { _ = unix.Close(wake) }() // best effort
 	fds := []unix.PollFd{
 		{Fd: int32(pty.Fd(c.in)), Events: unix.POLLIN},
-		{Fd: int32(c.wakeR), Events: unix.POLLIN},
+		{Fd: int32(wake), Events: unix.POLLIN},
 	}
 	buf := make([]byte, 4096)
 	for {

@@ -26,6 +26,7 @@ type stream struct {
 	onBrokenPipe func()
 	draining     atomic.Bool
 	quiet        time.Duration
+	hard         atomic.Int64 // unix nanoseconds: no read deadline goes past it
 	done         chan struct{}
 	err          error
 }
@@ -60,7 +61,11 @@ func (s *stream) run() {
 				return
 			}
 			if s.draining.Load() {
-				_ = s.src.SetReadDeadline(time.Now().Add(s.quiet)) // best effort
+				d := time.Now().Add(s.quiet)
+				if hard := time.Unix(0, s.hard.Load()); hard.Before(d) {
+					d = hard
+				}
+				_ = s.src.SetReadDeadline(d) // best effort
 			}
 		}
 		if err != nil {
@@ -81,16 +86,30 @@ func (s *stream) run() {
 // pollable), the reader is abandoned after max instead.
 func (s *stream) drain(quiet, max time.Duration) {
 	s.quiet = quiet
+	s.hard.Store(time.Now().Add(max).UnixNano())
 	s.draining.Store(true)
 	pollable := s.src.SetReadDeadline(time.Now().Add(quiet)) == nil
 	t := time.NewTimer(max)
 	defer t.Stop()
 	select {
 	case <-s.done:
+		return
 	case <-t.C:
-		if pollable {
-			_ = s.src.SetReadDeadline(time.Unix(1, 0)) // best effort
-			<-s.done
+	}
+	if !pollable {
+		return
+	}
+	// The reader may be about to set a deadline it computed before the
+	// bound ran out; set the past one again until it has stopped.
+	past := time.Unix(1, 0)
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		_ = s.src.SetReadDeadline(past) // best effort
+		select {
+		case <-s.done:
+			return
+		case <-tick.C:
 		}
 	}
 }

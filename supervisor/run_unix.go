@@ -117,11 +117,12 @@ func run(ctx context.Context, c *Config, sub *subscription) (outcome, error) {
 			s.child.reap()
 			s.track.wake()
 		case <-s.child.exited:
+			s.releaseTerminal()
 			killed := s.cleanUp(sigs, chld, early)
 			if s.stopDone != nil {
 				killed = append(<-s.stopDone, killed...)
 			}
-			s.finish()
+			s.drain()
 			return outcome{ws: s.child.result(), killed: killed, limit: s.limit, interrupted: s.interrupted}, nil
 		case <-s.child.stopped:
 			s.suspend()
@@ -143,6 +144,15 @@ func run(ctx context.Context, c *Config, sub *subscription) (outcome, error) {
 			cancelled = nil
 			s.stopTree(LimitCancelled, "")
 		}
+	}
+}
+
+// hurryStop makes a running stopTree skip the rest of its grace.
+func (s *session) hurryStop() {
+	select {
+	case <-s.hurry:
+	default:
+		close(s.hurry)
 	}
 }
 
@@ -177,7 +187,8 @@ type session struct {
 	con         *console             // nil unless runp's stdin is a terminal or a size source exists
 	streams     []*stream            // output relays
 	closers     []*os.File           // runp's ends of pipes, closed after the child starts
-	fgTaken     bool                 // --no-pty: the child's group was made the foreground
+	fgTaken     bool                 // --no-pty: the child's group holds the terminal's foreground
+	fgJob       bool                 // --no-pty: the child's group was given the foreground at start
 }
 
 // group is the process group that forwarded signals go to with --group, or
@@ -209,17 +220,17 @@ func (s *session) handle(sig syscall.Signal, lastTerm *time.Time) {
 			_ = s.con.attach() // best effort
 			s.con.resize()
 		}
+		if s.fgJob && !s.fgTaken && pty.IsForeground(s.cfg.Stdin) {
+			// --no-pty, brought back by `fg`: the terminal goes to the
+			// command's group again.
+			s.fgTaken = pty.SetForeground(s.cfg.Stdin, s.child.pid) == nil
+		}
 		_ = s.child.signal(unix.SIGCONT, s.jobGroup()) // best effort
 		return
 	case unix.SIGTERM, unix.SIGINT, unix.SIGHUP:
 		s.interrupted = sig
 		if s.limit != "" {
-			// A limit is stopping the tree already: go straight to SIGKILL.
-			select {
-			case <-s.hurry:
-			default:
-				close(s.hurry)
-			}
+			s.hurryStop() // a limit is stopping the tree already: SIGKILL now
 			return
 		}
 		now := time.Now()
@@ -262,10 +273,17 @@ func (s *session) stopJob() bool {
 // gives the terminal back and stops too, so the user's shell regains
 // control; SIGCONT brings both back.
 func (s *session) suspend() {
-	if s.con == nil || !s.con.attached() {
-		return
+	switch {
+	case s.con != nil && s.con.attached():
+		_ = s.con.detach() // best effort
+	case s.fgTaken:
+		// --no-pty: the command's group held the terminal; the shell
+		// only regains it from runp's group.
+		takeForeground(s.cfg.Stdin)
+		s.fgTaken = false
+	default:
+		return // not at a terminal: a stopped command is someone else's business
 	}
-	_ = s.con.detach()                       // best effort
 	_ = unix.Kill(os.Getpid(), unix.SIGSTOP) // best effort
 }
 
@@ -283,6 +301,10 @@ func (s *session) cleanUp(sigs, chld <-chan os.Signal, early []os.Signal) []reap
 				s.con.resize()
 			}
 		case unix.SIGTERM, unix.SIGINT, unix.SIGHUP:
+			s.interrupted = sig.(syscall.Signal) // no retry after this
+			if s.limit != "" {
+				s.hurryStop() // a limit's shutdown is still running
+			}
 			hurried++
 			switch hurried {
 			case 1:

@@ -3,6 +3,7 @@
 package supervisor
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -31,7 +32,7 @@ func (s *session) wire() error {
 		// terminal), not twice (from the terminal and from runp).
 		fg := pty.IsTerminal(c.Stdin) && pty.IsForeground(c.Stdin)
 		s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Foreground: fg, Ctty: pty.Fd(c.Stdin)}
-		s.fgTaken = fg
+		s.fgTaken, s.fgJob = fg, fg
 		return nil
 	}
 
@@ -119,14 +120,12 @@ func (s *session) brokenPipe() {
 	_ = s.child.signal(unix.SIGPIPE, s.group()) // best effort
 }
 
-// finish runs once the child has exited: drain its output, give the terminal
-// back.
-func (s *session) finish() {
-	for _, st := range s.streams {
-		st.drain(drainQuiet, drainMax)
-	}
+// releaseTerminal gives the user's terminal back the moment the command has
+// exited, before the clean-up: from then on Ctrl-C reaches runp itself (and
+// hurries the clean-up), and nothing typed goes into a dead PTY.
+func (s *session) releaseTerminal() {
 	if s.con != nil {
-		_ = s.con.close() // best effort
+		_ = s.con.detach() // best effort
 	}
 	if s.fgTaken {
 		takeForeground(s.cfg.Stdin)
@@ -134,14 +133,19 @@ func (s *session) finish() {
 	}
 }
 
+// drain waits for the command's output to end, within the drain bounds.
+func (s *session) drain() {
+	for _, st := range s.streams {
+		st.drain(drainQuiet, drainMax)
+		if st.err != nil && !errors.Is(st.err, syscall.EPIPE) {
+			fmt.Fprintf(s.cfg.Stderr, "runp: writing the command's output: %v\n", st.err)
+		}
+	}
+}
+
 // closeAll releases everything on every exit path, including a failed start.
 func (s *session) closeAll() {
-	if s.con != nil {
-		_ = s.con.close() // best effort
-	}
-	if s.fgTaken {
-		takeForeground(s.cfg.Stdin)
-	}
+	s.releaseTerminal()
 	for _, f := range append(s.closers, s.slave, s.master) {
 		if f != nil {
 			_ = f.Close() // best effort

@@ -63,7 +63,8 @@ type Config struct {
 	OnExit string
 	// StopSignal is sent to descendants at clean-up; 0 means SIGTERM.
 	StopSignal syscall.Signal
-	// Grace is the time between StopSignal and SIGKILL; 0 means DefaultGrace.
+	// Grace is the time between StopSignal and SIGKILL; 0 means DefaultGrace,
+	// a negative one SIGKILL right after StopSignal.
 	Grace time.Duration
 	// ReapInterval is the reaper's tick; 0 means DefaultReapInterval.
 	ReapInterval time.Duration
@@ -165,7 +166,7 @@ func (c *Config) withDefaults() Config {
 	if d.StopSignal == 0 {
 		d.StopSignal = syscall.SIGTERM
 	}
-	if d.Grace <= 0 {
+	if d.Grace == 0 {
 		d.Grace = DefaultGrace
 	}
 	if d.ReapInterval <= 0 {
