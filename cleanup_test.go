@@ -112,22 +112,45 @@ func TestOnExitLeave(t *testing.T) {
 func TestOnExitWait(t *testing.T) {
 	// The command exits; its descendant does not: runp must wait for it,
 	// then return the command's status, without signalling anyone.
-	p2 := start(t, run{flags: []string{"--on-exit", "wait"}, helper: "leave", args: []string{"setsid", "stay"}})
-	d, _ := strconv.Atoi(strings.Fields(p2.expect("descendant "))[1])
-	child := childrenOf(t, p2.cmd.Process.Pid)[0]
-	_ = p2.stdin.Close() // the command exits; its descendant does not
-	waitGone(t, child, false)
+	p := start(t, run{flags: []string{"-v", "--on-exit", "wait"}, helper: "leave", args: []string{"setsid", "stay"}})
+	d, _ := strconv.Atoi(strings.Fields(p.expect("descendant "))[1])
+	_ = p.stdin.Close()
+	waitFor(t, "runp waiting for the descendant", func() bool {
+		return strings.Contains(p.errors(), "waiting for descendants")
+	})
 	select {
-	case <-p2.done:
+	case <-p.done:
 		t.Fatal("runp returned while a descendant still ran")
 	default:
+	}
+	if !alive(d) {
+		t.Fatal("the descendant was stopped")
 	}
 	if err := syscall.Kill(d, syscall.SIGKILL); err != nil { // it ends on its own, as far as runp knows
 		t.Fatal(err)
 	}
-	if status := p2.wait(); status != 0 {
+	if status := p.wait(); status != 0 {
 		t.Fatalf("status %d", status)
 	}
+	if strings.Contains(p.errors(), "signalled") {
+		t.Errorf("runp signalled something in wait mode:\n%s", p.errors())
+	}
+}
+
+// TestSignalDuringCleanUpStopsRetries: runp told to stop while it cleans up
+// a failed attempt does not start another one.
+func TestSignalDuringCleanUpStopsRetries(t *testing.T) {
+	p := start(t, run{flags: []string{"-v", "--retries", "2", "--grace", "5s"}, helper: "leave", args: []string{"ignoreterm", "fail"}})
+	p.expect("descendant ")
+	waitFor(t, "the clean-up under way", func() bool { return strings.Contains(p.errors(), "signalled") })
+	p.signal(syscall.SIGTERM) // skips the grace, and the retries
+	if status := p.wait(); status != 1 {
+		t.Fatalf("status %d, want the attempt's 1", status)
+	}
+	if strings.Contains(p.errors(), "attempt 2/3") {
+		t.Fatalf("retried after SIGTERM:\n%s", p.errors())
+	}
+	noLeaks(t, p.tag)
 }
 
 // TestWaitTurnsIntoKillOnSignal: with --on-exit wait, a SIGTERM to runp

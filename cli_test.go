@@ -3,6 +3,7 @@
 package main
 
 import (
+	"context"
 	"crypto/sha256"
 	"io"
 	"os"
@@ -42,7 +43,9 @@ func TestExitStatus(t *testing.T) {
 // runpCLI runs runp with exactly argv and returns stdout, stderr, status.
 func runpCLI(t *testing.T, argv ...string) (string, string, int) {
 	t.Helper()
-	cmd := exec.Command(runpBin, argv...)
+	ctx, cancel := context.WithTimeout(context.Background(), patience)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, runpBin, argv...)
 	cmd.Env = append(os.Environ(), "RUNP_STATE_DIR="+stateDir(t))
 	var out, errb strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &errb
@@ -94,7 +97,7 @@ func TestArgsAfterCommandBelongToIt(t *testing.T) {
 		{os.Args[0], "--no-pty", "-v", "--help", "--", "x"},
 	} {
 		cmd := exec.Command(runpBin, argv...)
-		cmd.Env = append(os.Environ(), helperEnv+"=args")
+		cmd.Env = append(os.Environ(), helperEnv+"=args", "RUNP_STATE_DIR="+stateDir(t))
 		out, err := cmd.Output()
 		if err != nil {
 			t.Fatalf("%v: %v", argv, err)

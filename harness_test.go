@@ -194,10 +194,16 @@ func startCmd(t *testing.T, cmd *exec.Cmd) *proc {
 	p.errDone = make(chan struct{})
 	go func() {
 		defer close(p.errDone)
-		b, _ := io.ReadAll(errR)
-		p.outMu.Lock()
-		p.stderr.Write(b)
-		p.outMu.Unlock()
+		buf := make([]byte, 4096)
+		for {
+			n, err := errR.Read(buf)
+			p.outMu.Lock()
+			p.stderr.Write(buf[:n])
+			p.outMu.Unlock()
+			if err != nil {
+				return
+			}
+		}
 	}()
 	go func() {
 		_ = p.cmd.Wait()

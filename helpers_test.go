@@ -210,7 +210,29 @@ var helpers = map[string]func(args []string) int{
 		time.Sleep(time.Hour)
 		return 0
 	},
-	"reuse":    func(args []string) int { return reuseHelper(args) },
+	"reuse": func(args []string) int { return reuseHelper(args) },
+	// drip prints args[0] lines, one every args[1].
+	"drip": func(args []string) int {
+		n, _ := strconv.Atoi(args[0])
+		every, _ := time.ParseDuration(args[1])
+		for i := range n {
+			fmt.Println("drip", i)
+			time.Sleep(every)
+		}
+		return 0
+	},
+	// spew starts a detached grandchild that writes to stdout without end,
+	// prints its pid and exits.
+	"spew": func([]string) int {
+		cmd := exec.Command("yes", "spew")
+		cmd.Stdout = os.Stdout
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+		if err := cmd.Start(); err != nil {
+			return 1
+		}
+		fmt.Printf("descendant %d\n", cmd.Process.Pid)
+		return 0
+	},
 	"jobshell": jobShell,
 	// flaky fails until the counter file args[0] reaches args[1].
 	"flaky": func(args []string) int {

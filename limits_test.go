@@ -54,11 +54,11 @@ func TestIdleTimeout(t *testing.T) {
 		}
 		noLeaks(t, tag)
 	}
-	// Output keeps an attempt alive: 50 MB take longer than the idle limit
-	// would allow a silent command.
-	out, _, status := runOnce(t, run{flags: []string{"--idle-timeout", "2s"}, helper: "emit", args: []string{"1000000"}})
-	if status != 0 || len(out) != 1000000 {
-		t.Fatalf("a busy command: status %d, %d bytes", status, len(out))
+	// Output keeps an attempt alive: a line every 50 ms for 1 s outlasts an
+	// idle limit of 400 ms that a silent command would hit.
+	out, stderr, status := runOnce(t, run{flags: []string{"--idle-timeout", "400ms"}, helper: "drip", args: []string{"20", "50ms"}})
+	if status != 0 || strings.Count(out, "drip") != 20 {
+		t.Fatalf("a busy command: status %d, output %q, stderr %q", status, out, stderr)
 	}
 }
 

@@ -59,7 +59,7 @@ func (term *terminal) run(helper string, argv ...string) {
 	t.Helper()
 	tag := newTag(t)
 	cmd := exec.Command(argv[0], argv[1:]...)
-	cmd.Env = append(os.Environ(), helperEnv+"="+helper, tagEnv+"="+tag)
+	cmd.Env = append(os.Environ(), helperEnv+"="+helper, tagEnv+"="+tag, "RUNP_STATE_DIR="+stateDir(t))
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = term.slave, term.slave, term.slave
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
 	if err := cmd.Start(); err != nil {
@@ -245,6 +245,31 @@ func TestBackgroundHolderDoesNotHang(t *testing.T) {
 	if status := p.wait(); status != 0 {
 		t.Fatalf("status %d", status)
 	}
+	// A leftover that writes without end, left alive on purpose: the output
+	// is cut after the drain bound, and runp returns.
+	p = start(t, run{flags: []string{"--on-exit", "leave"}, helper: "spew"})
+	p.expect("descendant ")
+	if status := p.wait(); status != 0 {
+		t.Fatalf("status %d", status)
+	}
+}
+
+// TestTerminalCtrlCDuringCleanUp: once the command has exited, the terminal
+// is the user's again; Ctrl-C reaches runp and turns --on-exit wait into a
+// clean-up.
+func TestTerminalCtrlCDuringCleanUp(t *testing.T) {
+	term := newTerminal(t, 24, 80)
+	before := term.modes()
+	term.run("leave", runpBin, "-v", "--on-exit", "wait", "--grace", "200ms", "--", os.Args[0], "ignoreterm")
+	term.expect("waiting for descendants")
+	if after := term.modes(); after != before {
+		t.Fatal("terminal still in raw mode while runp waits for descendants")
+	}
+	term.typ("\x03")
+	if status := term.wait(); status != 0 {
+		t.Fatalf("status %d; screen:\n%s", status, term.text())
+	}
+	term.expect("signal=SIGKILL") // the descendant ignores SIGTERM
 }
 
 // TestTerminalCtrlZ: Ctrl-Z stops the command; runp gives the shell its

@@ -163,13 +163,16 @@ func (r *Reaper) Shutdown(stop syscall.Signal, grace time.Duration, hurry <-chan
 func (r *Reaper) WaitEmpty(ctx context.Context, interval time.Duration, reap func()) bool {
 	t := time.NewTicker(interval)
 	defer t.Stop()
-	for {
+	for logged := false; ; logged = true {
 		reap()
 		r.mu.Lock()
 		n := len(r.live(nil))
 		r.mu.Unlock()
 		if n == 0 {
 			return true
+		}
+		if !logged {
+			r.opts.Logger.Debug("waiting for descendants", "count", n)
 		}
 		select {
 		case <-ctx.Done():
