@@ -53,6 +53,14 @@ func tree(root int) ([]Proc, error) {
 		n := queue[0]
 		queue = queue[1:]
 		kids = childrenOf(n.pid, n.st, pb, kids[:0])
+		if len(kids) > 0 {
+			// The children were read by path: if n died and a stranger
+			// got its PID meanwhile, they are the stranger's. n's start
+			// time unchanged after the read proves they were n's.
+			if now, err := readStat(n.pid, pb); err != nil || now.start != n.st.start {
+				continue
+			}
+		}
 		for _, c := range kids {
 			if seen[c] {
 				continue // listed twice: the list shifted between reads
