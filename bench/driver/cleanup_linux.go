@@ -211,7 +211,7 @@ func killSleeps(procs []*os.Process) error {
 		_ = p.Kill() // best effort: reported below if it survived
 	}
 	for _, p := range procs {
-		if _, err := p.Wait(); err != nil {
+		if _, err := p.Wait(); err != nil && !errors.Is(err, syscall.ECHILD) {
 			return fmt.Errorf("wait %d: %w", p.Pid, err)
 		}
 	}

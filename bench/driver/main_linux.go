@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -40,6 +41,7 @@ func main() {
 		os.Exit(2)
 	}
 	code, err := f(os.Args[2:])
+	exitMu.Lock() // an interrupt that came first finishes its clean-up and exits
 	if n := killDescendants(); n > 0 {
 		fmt.Fprintf(os.Stderr, "driver: %s: killed %d leftover processes\n", os.Args[1], n)
 	}
@@ -52,13 +54,25 @@ func main() {
 	os.Exit(code)
 }
 
+// exitMu is held by whoever ends the driver: main at the end of a command,
+// or onSignal, which must not see main exit under it with a misleading status.
+var exitMu sync.Mutex
+
 // onSignal: a Ctrl-C or the script's trap must not leave anything running.
+// Once all is killed, the driver dies of the same signal, so that the shell
+// that runs it sees an interrupted command and stops too.
 func onSignal() {
 	c := make(chan os.Signal, 1)
 	signal.Notify(c, unix.SIGINT, unix.SIGTERM, unix.SIGHUP)
 	sig := <-c
+	exitMu.Lock()
+	// runp gets a chance to clean its own tree up (and unregister) first.
+	stopChildren(2 * time.Second)
 	n := killDescendants()
 	fmt.Fprintf(os.Stderr, "driver: %v: killed %d processes\n", sig, n)
+	signal.Reset(sig)
+	_ = unix.Kill(os.Getpid(), sig.(syscall.Signal)) // best effort: exit below otherwise
+	time.Sleep(100 * time.Millisecond)               // bounded: the signal is on its way
 	os.Exit(128 + int(sig.(syscall.Signal)))
 }
 
@@ -238,24 +252,37 @@ func children() []int {
 // returns how many live (non-zombie) processes it killed. The driver is their
 // parent, so none of these PIDs can have been reused: it has not reaped them.
 func killDescendants() int {
-	killed := 0
+	killed := map[int]bool{}
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
 		kids := children()
 		for _, pid := range kids {
 			if st, err := procState(pid); err == nil && st != 'Z' {
-				killed++
+				killed[pid] = true
 			}
 			_ = unix.Kill(pid, unix.SIGKILL) // best effort: it may be a zombie already
 		}
 		reaped := reapAll()
 		if len(kids) == 0 && !reaped {
-			return killed
+			return len(killed)
 		}
 		time.Sleep(5 * time.Millisecond) // bounded by deadline: the kills land asynchronously
 	}
 	fmt.Fprintln(os.Stderr, "driver: children still present after 10 s")
-	return killed
+	return len(killed)
+}
+
+// stopChildren sends SIGTERM to the driver's children and reaps them for at
+// most grace.
+func stopChildren(grace time.Duration) {
+	for _, pid := range children() {
+		_ = unix.Kill(pid, unix.SIGTERM) // best effort: SIGKILL follows
+	}
+	deadline := time.Now().Add(grace)
+	for len(children()) > 0 && time.Now().Before(deadline) {
+		reapAll()
+		time.Sleep(10 * time.Millisecond) // bounded by deadline
+	}
 }
 
 // reapAll collects every waitable child and reports whether any was found.

@@ -92,6 +92,7 @@ func cmdWall(args []string) (int, error) {
 		}
 	}
 	times := make([][]time.Duration, len(ps))
+	cpus := make([][]time.Duration, len(ps)) // user+sys of the wrapper and what it reaped
 	for r := -*warm; r < c.n; r++ {
 		for k := range ps {
 			i := (k + max(r, 0)) % len(ps) // rotate who goes first
@@ -116,13 +117,14 @@ func cmdWall(args []string) (int, error) {
 			}
 			if r >= 0 {
 				times[i] = append(times[i], d)
+				cpus[i] = append(cpus[i], st.UserTime()+st.SystemTime())
 			}
 		}
 	}
 	for i, p := range ps {
 		med := quantile(times[i], 0.5)
-		line := fmt.Sprintf("  %-10s median %9s ms  p10 %9s  p90 %9s  n=%d", p.name, ms(med),
-			ms(quantile(times[i], 0.1)), ms(quantile(times[i], 0.9)), len(times[i]))
+		line := fmt.Sprintf("  %-10s median %9s ms  p10 %9s  p90 %9s  n=%d  cpu %s ms", p.name, ms(med),
+			ms(quantile(times[i], 0.1)), ms(quantile(times[i], 0.9)), len(times[i]), ms(quantile(cpus[i], 0.5)))
 		kv := []string{c.key + "." + p.name, strconv.FormatInt(med.Nanoseconds(), 10)}
 		if *nbytes > 0 {
 			mbps := float64(*nbytes) / med.Seconds() / 1e6

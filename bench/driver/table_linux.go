@@ -157,6 +157,9 @@ func cmdTable(args []string) (int, error) {
 	fmt.Printf("| figure | %s | ratio | goal | met |\n", strings.Join(columns, " | "))
 	fmt.Printf("|---|%s---|---|---|\n", strings.Repeat("---|", len(columns)))
 	for _, row := range rows {
+		if len(row.cells) == 0 && row.met == "–" {
+			continue // figure not run
+		}
 		var cs []string
 		for _, c := range columns {
 			v := row.cells[c]
