@@ -22,8 +22,19 @@ type Options struct {
 	// Root is the process whose descendants are tracked: runp itself when it
 	// is a child subreaper (orphans come back to it), else the command.
 	Root int
-	// Store keeps the session on disk; nil keeps it in memory only.
+	// Store keeps the session on disk; nil keeps it in memory only, unless
+	// OpenStore is set.
 	Store *registry.Store
+	// OpenStore opens the store when the session first needs writing: once
+	// a descendant appears, or after the first interval. A command that
+	// never forks and ends within the first interval costs no disk I/O.
+	OpenStore func() (*registry.Store, error)
+	// FirstTick, if set, runs (in its own goroutine) when the first
+	// interval has passed: work that may wait, like crash recovery.
+	FirstTick func()
+	// Contained says that Root is a child subreaper: every descendant stays
+	// in its tree, so the clean-up needs no scan for the cookie.
+	Contained bool
 	// Session describes the session: ID, Argv, Cwd, Started. New fills in
 	// runp's own identity and the boot id.
 	Session registry.Session
@@ -55,6 +66,8 @@ type Reaper struct {
 	closed  bool   // unregistered: nothing is written any more
 	stamp   uint64 // pidStamp at the last walk
 	stamped bool
+	ticked  bool   // the first interval has passed
+	gen     uint64 // counts changes of the tracked set
 	// rootStart is the root's start time, when the root is the command.
 	rootStart uint64
 	// foreign remembers runp's children that are not the session's
@@ -106,14 +119,6 @@ func New(opts Options) *Reaper {
 		opts.Warn(ErrForeignProc)
 	}
 	return r
-}
-
-// SetStore gives the reaper its registry once it is open, off the start path.
-func (r *Reaper) SetStore(s *registry.Store) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.opts.Store = s
-	r.dirty = true
 }
 
 // ID is the session id, also the value of the RUNP_SESSION cookie.
@@ -190,6 +195,7 @@ func (r *Reaper) add(p Proc, role string) {
 	}
 	r.fresh[p.PID] = true
 	r.dirty = true
+	r.gen++
 	r.opts.Logger.Debug("tracked", "pid", p.PID, "ppid", p.PPID, "role", role, "command", r.tracked[p.PID].Command)
 }
 
@@ -201,39 +207,65 @@ func (r *Reaper) Wake() {
 	}
 }
 
-// Run scans on every Wake and every interval until ctx is done. A tick
-// skips the walk when no process was created anywhere since the last scan
-// (see pidStamp): an idle tree then costs one small read per tick.
+// Run scans on every Wake and every interval until ctx is done.
+//
+// The interval doubles after every tick that found nothing new, up to
+// maxBackoff times itself, and comes back on a Wake (SIGCHLD) or a change:
+// waking a process costs CPU even when it does nothing, and an idle tree
+// should cost next to none. A tick also skips the walk when no process was
+// created anywhere since the last scan (see pidStamp).
 func (r *Reaper) Run(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
+	t := time.NewTimer(interval)
 	defer t.Stop()
 	r.Scan()
-	for {
+	next := interval
+	for first := true; ; first = false {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			r.scan(false)
+			if first {
+				r.mu.Lock()
+				r.ticked = true // the session is worth recording now
+				r.dirty = true
+				r.mu.Unlock()
+				if r.opts.FirstTick != nil {
+					go r.opts.FirstTick()
+				}
+			}
+			if r.scan(false) {
+				next = interval
+			} else if next < maxBackoff*interval {
+				next *= 2
+			}
 		case <-r.wake:
 			r.Scan()
+			next = interval
 		}
+		t.Reset(next)
 	}
 }
+
+// maxBackoff bounds the idle interval to this many reap intervals.
+const maxBackoff = 32
 
 // Scan is one tick: one snapshot of the tree, new descendants recorded,
 // every recorded process that left the snapshot classified, and the session
 // written when the tracked set changed.
 func (r *Reaper) Scan() { r.scan(true) }
 
-func (r *Reaper) scan(force bool) {
+// scan is Scan; it reports whether the tracked set changed.
+func (r *Reaper) scan(force bool) (changed bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	gen := r.gen
+	defer func() { changed = r.gen != gen }()
 	// No new process since the last walk means no new descendant; deaths
 	// deeper in the tree can wait for the next walk (they change nothing
 	// that a clean-up would do), and runp's own children wake it anyway.
 	stamp, ok := pidStamp()
 	if ok && !force && len(r.fresh) == 0 && r.stamped && stamp == r.stamp {
-		return
+		return false
 	}
 	r.stamp, r.stamped = stamp, ok
 	for pid := range r.fresh {
@@ -248,7 +280,7 @@ func (r *Reaper) scan(force bool) {
 		delete(r.fresh, pid)
 	}
 	if r.blind || r.closed {
-		return
+		return false
 	}
 	procs := r.tree()
 	seen := make(map[int]bool, len(procs))
@@ -267,10 +299,12 @@ func (r *Reaper) scan(force bool) {
 		case Dead, Reused:
 			delete(r.tracked, pid)
 			r.dirty = true
+			r.gen++
 			r.opts.Logger.Debug("classified", "pid", pid, "state", st.String())
 		}
 	}
 	r.persist()
+	return false // the deferred func says whether anything changed
 }
 
 // classify observes rec's PID now, outside the snapshot.
@@ -285,8 +319,20 @@ func (r *Reaper) classify(rec registry.Process) State {
 // persist writes the session if it changed; the caller holds mu. The first
 // failure is reported once and the session goes on in memory.
 func (r *Reaper) persist() {
-	if !r.dirty || r.opts.Store == nil || r.failed || r.closed {
+	if !r.dirty || r.failed || r.closed {
 		return
+	}
+	if r.opts.Store == nil {
+		if r.opts.OpenStore == nil || !(r.ticked || r.hasDescendant()) {
+			return
+		}
+		store, err := r.opts.OpenStore()
+		if err != nil {
+			r.failed = true
+			r.opts.Warn(err)
+			return
+		}
+		r.opts.Store = store
 	}
 	r.sess.Processes = r.sess.Processes[:0]
 	for _, p := range r.tracked {
@@ -319,4 +365,15 @@ func (r *Reaper) Close() error {
 	err := r.handle.Remove()
 	r.handle = nil
 	return err
+}
+
+// hasDescendant reports whether the session tracks more than the command;
+// the caller holds mu.
+func (r *Reaper) hasDescendant() bool {
+	for _, p := range r.tracked {
+		if p.Role != registry.RoleChild {
+			return true
+		}
+	}
+	return false
 }

@@ -37,8 +37,8 @@ func (r *Reaper) live(extra []Identity) []target {
 	for _, p := range procs {
 		seen[p.PID] = true
 		cmd := r.tracked[p.PID].Command
-		if rec, ok := r.tracked[p.PID]; !ok || rec.Start != p.Start {
-			cmd = Cmdline(p.PID)
+		if rec, ok := r.tracked[p.PID]; !ok || rec.Start != p.Start || r.fresh[p.PID] {
+			cmd = Cmdline(p.PID) // unknown, or recorded before its exec
 		}
 		out = append(out, target{Identity{PID: p.PID, Start: p.Start, Boot: r.boot}, cmd})
 	}
@@ -81,7 +81,14 @@ func (r *Reaper) live(extra []Identity) []target {
 func (r *Reaper) Shutdown(stop syscall.Signal, grace time.Duration, hurry <-chan struct{}, reap func()) []Killed {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	cookie, _ := FindByEnv(SessionKey, r.sess.ID)
+	findCookie := func() []Identity {
+		if r.opts.Contained {
+			return nil // nothing can leave a subreaper's tree
+		}
+		ids, _ := FindByEnv(SessionKey, r.sess.ID)
+		return ids
+	}
+	cookie := findCookie()
 	sent := map[int]*Killed{}
 	sig := stop
 	deadline := time.Now().Add(grace)
@@ -98,7 +105,9 @@ func (r *Reaper) Shutdown(stop syscall.Signal, grace time.Duration, hurry <-chan
 			// One more look for escapees that carry the cookie: a process
 			// that left the tree while its parent was dying.
 			rescanned = true
-			cookie, _ = FindByEnv(SessionKey, r.sess.ID)
+			if cookie = findCookie(); len(cookie) == 0 {
+				break
+			}
 			continue
 		}
 		for _, t := range live {

@@ -22,16 +22,16 @@ var errChildDone = errors.New("command already exited")
 // wait4 and across kill, so a signal can never be sent to the child's PID
 // after the kernel has released it for reuse.
 type child struct {
-	pid       int
-	reapAll   bool // subreaper: reap every child, not only ours
-	log       *slog.Logger
-	onReap    func(pid int) // called for every reaped process but the child
-	exited    chan struct{} // closed when the child has been reaped
-	stopped   chan struct{} // receives when the child is stopped (Ctrl-Z)
-	mu        sync.Mutex
-	done      bool
-	status    syscall.WaitStatus
-	stopCount int
+	pid     int
+	reapAll bool // subreaper: reap every child, not only ours
+	log     *slog.Logger
+	onReap  func(pid int) // called for every reaped process but the child
+	exited  chan struct{} // closed when the child has been reaped
+	stopped chan struct{} // receives when the child is stopped (Ctrl-Z)
+	mu      sync.Mutex
+	done    bool
+	status  syscall.WaitStatus
+	none    bool // the last wait4(-1) said ECHILD: no child at all
 }
 
 func newChild(pid int, reapAll bool, log *slog.Logger, onReap func(int)) *child {
@@ -64,6 +64,7 @@ func (c *child) reap() {
 			continue
 		}
 		if err != nil || pid <= 0 {
+			c.none = errors.Is(err, syscall.ECHILD)
 			return // ECHILD: nothing left; 0: nothing waitable now
 		}
 		switch {
@@ -113,4 +114,16 @@ func (c *child) result() syscall.WaitStatus {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.status
+}
+
+// childless reports, for a subreaper, that it has no child left, zombies
+// included: then no descendant is left either.
+func (c *child) childless() bool {
+	if !c.reapAll {
+		return false
+	}
+	c.reap()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.none
 }

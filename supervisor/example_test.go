@@ -53,10 +53,10 @@ func ExampleRun_cleanUp() {
 	})
 	killed := res.Attempts[0].Killed
 	fmt.Println("exit status", res.ExitCode, err)
-	fmt.Println(len(killed), killed[0].Command, killed[0].SignalName)
+	fmt.Println("stopped:", len(killed), killed[0].SignalName)
 	// Output:
 	// exit status 0 <nil>
-	// 1 sleep 60 SIGTERM
+	// stopped: 1 SIGTERM
 }
 
 // Cancelling the context stops the command and its tree, as --timeout does.

@@ -35,7 +35,7 @@ func (s *session) cleanUp(sigs <-chan os.Signal, early []os.Signal) []reaper.Kil
 	}
 	go func() {
 		// Windows has no zombies: nothing to reap while waiting.
-		killed := s.track.cleanUp(hurry, hurry2, func() {})
+		killed := s.track.cleanUp(hurry, hurry2, func() {}, func() bool { return false })
 		s.settleJob(hurry)
 		done <- killed
 	}()

@@ -96,7 +96,7 @@ func run(ctx context.Context, c *Config, sub *subscription) (outcome, error) {
 	// Go may hold a pidfd for the child; runp waits with wait4, never with
 	// cmd.Wait (see child), so the handle is only released.
 	defer func() { _ = cmd.Process.Release() }() // best effort
-	s.child = newChild(cmd.Process.Pid, c.Subreaper, c.Logger, nil)
+	s.child = newChild(cmd.Process.Pid, subreaper, c.Logger, nil)
 	s.afterStart() // starts the relays, which may signal the child
 	c.Logger.Debug("spawned", "pid", cmd.Process.Pid, "argv", c.Argv, "session", id)
 	root := cmd.Process.Pid
@@ -317,7 +317,7 @@ func (s *session) cleanUp(sigs, chld <-chan os.Signal, early []os.Signal) []reap
 	for _, sig := range early {
 		onSignal(sig)
 	}
-	go func() { done <- s.track.cleanUp(hurry, hurry2, s.child.reap) }()
+	go func() { done <- s.track.cleanUp(hurry, hurry2, s.child.reap, s.child.childless) }()
 	for {
 		select {
 		case killed := <-done:

@@ -36,27 +36,40 @@ func startTracking(c *Config, id string, root, child int) *tracking {
 	if c.Dir != "" {
 		cwd = c.Dir
 	}
+	var (
+		storeOnce sync.Once
+		store     *registry.Store
+		storeErr  error
+	)
+	openOnce := func() (*registry.Store, error) {
+		storeOnce.Do(func() { store, storeErr = openStore(c.StateDir) })
+		return store, storeErr
+	}
 	t.r = reaper.New(reaper.Options{
-		Root:    root,
-		Session: registry.Session{ID: id, Argv: c.Argv, Cwd: cwd, Started: time.Now().UTC().Truncate(time.Millisecond)},
-		Logger:  c.Logger,
-		Warn:    t.warn,
+		Root:      root,
+		Contained: root == os.Getpid(),
+		Session:   registry.Session{ID: id, Argv: c.Argv, Cwd: cwd, Started: time.Now().UTC().Truncate(time.Millisecond)},
+		OpenStore: openOnce,
+		// Sessions of runps that died are cleaned once this one has run
+		// for a while: a short command never waits for it, and if this
+		// runp ends first, the next one does it.
+		FirstTick: func() {
+			if st, err := openOnce(); err == nil {
+				t.recoverDead(st)
+			}
+		},
+		Logger: c.Logger,
+		Warn:   t.warn,
 	})
-	ctx, cancel := context.WithCancel(context.Background())
-	t.cancel = cancel
 	// Read now: the run loop has not called wait4 yet, so the PID cannot
 	// have been freed and reused.
 	childID, idErr := reaper.Read(child)
+	ctx, cancel := context.WithCancel(context.Background())
+	t.cancel = cancel
 	go func() {
 		defer close(t.done)
 		if idErr == nil {
 			t.r.TrackID(childID, os.Getpid(), registry.RoleChild)
-		}
-		if store, err := openStore(c.StateDir); err != nil {
-			t.warn(err)
-		} else {
-			t.r.SetStore(store)
-			go t.recoverDead(store)
 		}
 		t.r.Run(ctx, c.ReapInterval)
 	}()
@@ -108,15 +121,19 @@ func (t *tracking) wake() { t.r.Wake() }
 // says, and unregisters the session. hurry is closed by the first
 // terminating signal runp gets meanwhile, hurry2 by the second: in wait mode
 // the first turns waiting into killing, in kill mode either skips the grace.
-func (t *tracking) cleanUp(hurry, hurry2 <-chan struct{}, reap func()) []reaper.Killed {
+func (t *tracking) cleanUp(hurry, hurry2 <-chan struct{}, reap func(), childless func() bool) []reaper.Killed {
 	t.cancel()
 	<-t.done
 	c := t.cfg
 	var killed []reaper.Killed
-	switch c.OnExit {
-	case OnExitKill:
+	switch {
+	case c.OnExit == OnExitLeave:
+	case childless():
+		// A subreaper with no child left has no descendant left: every
+		// orphan of the tree would have come back to it.
+	case c.OnExit == OnExitKill:
 		killed = t.r.Shutdown(c.StopSignal, c.Grace, hurry, reap)
-	case OnExitWait:
+	case c.OnExit == OnExitWait:
 		ctx, cancel := context.WithCancel(context.Background())
 		go func() {
 			select {
