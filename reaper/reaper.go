@@ -227,7 +227,7 @@ func (r *Reaper) Run(ctx context.Context, interval time.Duration) {
 			if first {
 				r.mu.Lock()
 				r.ticked = true // the session is worth recording now
-				r.dirty = true
+				r.dirty = r.dirty || r.handle == nil
 				r.mu.Unlock()
 				if r.opts.FirstTick != nil {
 					go r.opts.FirstTick()
