@@ -7,6 +7,7 @@ package main
 
 import (
 	"context"
+	_ "embed"
 	"errors"
 	"fmt"
 	"io"
@@ -17,6 +18,15 @@ import (
 
 	"runp/supervisor"
 )
+
+// manPage is runp.1, generated from this CLI definition by urfave/cli's
+// ToMan (see TestManPageCurrent, which keeps it current). It is embedded
+// rather than generated at run time so that runp can be built with the
+// urfave_cli_no_docs tag, which drops the Markdown and roff packages: less
+// start-up time and memory on the path of every command runp wraps.
+//
+//go:embed runp.1
+var manPage string
 
 // version is runp's version; release builds set it with -ldflags "-X main.version=...".
 var version = "0.1.0-dev"
@@ -84,11 +94,7 @@ Examples:
 				return printCompletion(c.App, stdout, shell)
 			}
 			if c.Bool("man") {
-				page, err := c.App.ToMan()
-				if err != nil {
-					return err
-				}
-				_, err = io.WriteString(stdout, page)
+				_, err := io.WriteString(stdout, manPage)
 				return err
 			}
 			argv := c.Args().Slice()

@@ -112,7 +112,7 @@ fi
 say "building runp, bench/floor, bench/ptyrelay, bench/driver"
 bin=$tmp/bin
 mkdir -p "$bin" "$tmp/state"
-(cd "$root" && go build -o "$bin/runp" . && go build -o "$bin/" ./bench/driver ./bench/floor ./bench/ptyrelay)
+(cd "$root" && go build -tags urfave_cli_no_docs -o "$bin/runp" . && go build -o "$bin/" ./bench/driver ./bench/floor ./bench/ptyrelay)
 if fig 6; then
   (cd "$root" && go test -c -o "$bin/reaper.test" ./reaper &&
     go test -c -o "$bin/supervisor.test" ./supervisor &&
