@@ -236,29 +236,28 @@ func TestCrashRecovery(t *testing.T) {
 }
 
 // TestStateDirUnusable: the command runs, its tree is cleaned, runp warns
-// once.
+// once, when it first needs the state dir.
 func TestStateDirUnusable(t *testing.T) {
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "link")
 	if err := os.Symlink(t.TempDir(), bad); err != nil {
 		t.Fatal(err)
 	}
-	tag := newTag(t)
-	cmd := run{helper: "leave", args: []string{"setsid"}, env: []string{"RUNP_STATE_DIR=" + bad}}.command(t, tag)
-	t.Cleanup(func() { killTagged(t, tag) })
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("runp: %v (%s)", err, stderr.String())
+	p := start(t, run{flags: []string{"--reap-interval", "20ms"}, helper: "leave", args: []string{"setsid", "stay"},
+		env: []string{"RUNP_STATE_DIR=" + bad}})
+	d, _ := strconv.Atoi(strings.Fields(p.expect("descendant "))[1])
+	waitFor(t, "the warning", func() bool { return strings.Contains(p.errors(), "runp: state dir unusable") })
+	_ = p.stdin.Close()
+	if status := p.wait(); status != 0 {
+		t.Fatalf("status %d", status)
 	}
-	if n := strings.Count(stderr.String(), "runp: state dir unusable"); n != 1 || strings.Count(stderr.String(), "\n") != 1 {
-		t.Errorf("want one warning line, got %q", stderr.String())
+	if n := strings.Count(p.errors(), "\n"); n != 1 {
+		t.Errorf("want one warning line, got %q", p.errors())
 	}
-	if pid := descendants(t, string(out))[0]; alive(pid) {
-		t.Errorf("descendant %d survived", pid)
+	if alive(d) {
+		t.Errorf("descendant %d survived", d)
 	}
-	noLeaks(t, tag)
+	noLeaks(t, p.tag)
 }
 
 func TestReapPIDReuseIsNeverSignalled(t *testing.T) {

@@ -215,9 +215,10 @@ func (r *Reaper) Wake() {
 // should cost next to none. A tick also skips the walk when no process was
 // created anywhere since the last scan (see pidStamp).
 func (r *Reaper) Run(ctx context.Context, interval time.Duration) {
+	// No scan right away: a command that ends at once needs none, and the
+	// clean-up would have to wait for it.
 	t := time.NewTimer(interval)
 	defer t.Stop()
-	r.Scan()
 	next := interval
 	for first := true; ; first = false {
 		select {

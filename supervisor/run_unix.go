@@ -41,25 +41,41 @@ const (
 // attempts, so that no signal is lost between two of them.
 type subscription struct {
 	sigs, chld, pipe chan os.Signal
+	ready            chan struct{} // closed once every signal is subscribed
 }
 
+// subscribe subscribes to the signals runp handles. Each signal.Notify is a
+// round trip to the Go runtime's signal thread, about a millisecond for all
+// of them, so they are made in the background while the command is being
+// prepared; run waits for ready before it starts the command.
 func subscribe() *subscription {
-	sub := &subscription{sigs: make(chan os.Signal, 16), chld: make(chan os.Signal, 1), pipe: make(chan os.Signal, 1)}
-	signal.Notify(sub.sigs, forwarded...)
-	signal.Notify(sub.chld, unix.SIGCHLD)
-	// A Go program dies of SIGPIPE when a write to its stdout finds the
-	// reader gone (runp -- yes | head -1), which would orphan the tree.
-	// Subscribed, the write returns EPIPE instead and the stream passes the
-	// SIGPIPE on to the command. (Ignoring it would be inherited by the
-	// command across exec.)
-	signal.Notify(sub.pipe, unix.SIGPIPE)
+	sub := &subscription{sigs: make(chan os.Signal, 16), chld: make(chan os.Signal, 1),
+		pipe: make(chan os.Signal, 1), ready: make(chan struct{})}
+	go func() {
+		defer close(sub.ready)
+		signal.Notify(sub.chld, unix.SIGCHLD)
+		signal.Notify(sub.sigs, forwarded...)
+		// A Go program dies of SIGPIPE when a write to its stdout finds the
+		// reader gone (runp -- yes | head -1), which would orphan the tree.
+		// Subscribed, the write returns EPIPE instead and the stream passes
+		// the SIGPIPE on to the command. (Ignoring it would be inherited by
+		// the command across exec.)
+		signal.Notify(sub.pipe, unix.SIGPIPE)
+	}()
 	return sub
 }
 
+// stop unsubscribes in the background: signal.Stop waits for the runtime's
+// signal thread, and the CLI exits right after Run anyway. A signal that
+// arrives meanwhile is dropped, as one arriving during Run would have been
+// handled.
 func (sub *subscription) stop() {
-	signal.Stop(sub.sigs)
-	signal.Stop(sub.chld)
-	signal.Stop(sub.pipe)
+	go func() {
+		<-sub.ready
+		signal.Stop(sub.sigs)
+		signal.Stop(sub.chld)
+		signal.Stop(sub.pipe)
+	}()
 }
 
 // run is one attempt: start the command, supervise it until it exits, clean
@@ -90,6 +106,7 @@ func run(ctx context.Context, c *Config, sub *subscription) (outcome, error) {
 	if err := s.wire(); err != nil {
 		return outcome{}, &StartError{Code: ExitRunpFailed, Err: err}
 	}
+	<-sub.ready // no signal may find runp unprepared once the command runs
 	if err := cmd.Start(); err != nil {
 		return outcome{}, startFailure(c.Argv[0], err)
 	}
@@ -115,7 +132,11 @@ func run(ctx context.Context, c *Config, sub *subscription) (outcome, error) {
 		select {
 		case <-chld:
 			s.child.reap()
-			s.track.wake()
+			select {
+			case <-s.child.exited: // the clean-up scans next
+			default:
+				s.track.wake()
+			}
 		case <-s.child.exited:
 			s.releaseTerminal()
 			killed := s.cleanUp(sigs, chld, early)
