@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 
@@ -20,11 +21,7 @@ func descendants(t *testing.T, out string) []int {
 	t.Helper()
 	var pids []int
 	for _, l := range strings.Split(out, "\n") {
-		if f := strings.Fields(l); len(f) == 2 && f[0] == "descendant" {
-			pid, err := strconv.Atoi(f[1])
-			if err != nil {
-				t.Fatal(err)
-			}
+		if pid := noteDescendant(l); pid > 0 {
 			pids = append(pids, pid)
 		}
 	}
@@ -34,7 +31,36 @@ func descendants(t *testing.T, out string) []int {
 	return pids
 }
 
+// starts records the start time of every descendant a helper reported.
+var starts sync.Map // pid -> start time
+
+// noteDescendant records a "descendant <pid> <start>" line and returns the
+// pid, or 0 for another line.
+func noteDescendant(line string) int {
+	f := strings.Fields(line)
+	if len(f) != 3 || f[0] != "descendant" {
+		return 0
+	}
+	pid, err1 := strconv.Atoi(f[1])
+	start, err2 := strconv.ParseUint(f[2], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0
+	}
+	starts.Store(pid, start)
+	return pid
+}
+
+// alive reports whether the descendant pid still runs: the same process
+// (by its start time: its PID may belong to another process by now), and
+// not a zombie.
 func alive(pid int) bool {
+	id, err := reaper.Read(pid)
+	if err != nil {
+		return false
+	}
+	if start, ok := starts.Load(pid); ok && start.(uint64) != id.Start {
+		return false
+	}
 	st, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
 	if err != nil {
 		return false
@@ -51,17 +77,20 @@ func TestCleanUpEscapees(t *testing.T) {
 	for _, how := range []string{"doublefork", "setsid", "pgrp", "ignoreterm", "storm"} {
 		for _, mode := range [][]string{nil, {"--no-pty"}} {
 			t.Run(how+strings.Join(mode, ""), func(t *testing.T) {
-				r := run{flags: append([]string{"--grace", "300ms"}, mode...), helper: "leave", args: []string{how}}
+				r := run{flags: append([]string{"-v", "--grace", "300ms"}, mode...), helper: "leave", args: []string{how}}
 				tag := newTag(t)
 				cmd := r.command(t, tag)
 				t.Cleanup(func() { killTagged(t, tag) })
+				var stderr strings.Builder
+				cmd.Stderr = &stderr
 				out, err := cmd.Output()
 				if err != nil {
 					t.Fatalf("runp: %v", err)
 				}
 				for _, pid := range descendants(t, string(out)) {
 					if alive(pid) {
-						t.Errorf("descendant %d still runs after runp returned", pid)
+						st, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+						t.Errorf("descendant %d still runs after runp returned:\n%s\nrunp's log:\n%s", pid, st, stderr.String())
 					}
 				}
 				noLeaks(t, tag)

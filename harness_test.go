@@ -182,6 +182,7 @@ func startCmd(t *testing.T, cmd *exec.Cmd) *proc {
 		defer close(p.outDone)
 		sc := bufio.NewScanner(outR)
 		for sc.Scan() {
+			noteDescendant(sc.Text())
 			p.outMu.Lock()
 			p.out.WriteString(sc.Text() + "\n")
 			p.outMu.Unlock()

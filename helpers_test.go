@@ -20,6 +20,8 @@ import (
 
 	"golang.org/x/sys/unix"
 	"golang.org/x/term"
+
+	"runp/reaper"
 )
 
 const helperEnv = "RUNP_TEST_HELPER"
@@ -200,7 +202,7 @@ var helpers = map[string]func(args []string) int{
 			pids = append(pids, cmd.Process.Pid)
 		}
 		for _, pid := range pids {
-			fmt.Printf("descendant %d\n", pid)
+			fmt.Printf("descendant %d %d\n", pid, startOf(pid))
 		}
 		return stay(args)
 	},
@@ -230,7 +232,7 @@ var helpers = map[string]func(args []string) int{
 		if err := cmd.Start(); err != nil {
 			return 1
 		}
-		fmt.Printf("descendant %d\n", cmd.Process.Pid)
+		fmt.Printf("descendant %d %d\n", cmd.Process.Pid, startOf(cmd.Process.Pid))
 		return 0
 	},
 	"jobshell": jobShell,
@@ -362,4 +364,11 @@ func jobShell(args []string) int {
 		_ = unix.IoctlSetPointerInt(0, unix.TIOCSPGRP, pid)
 		_ = unix.Kill(-pid, unix.SIGCONT)
 	}
+}
+
+// startOf is pid's start time: the test identifies descendants by it, since
+// their PIDs may be reused once they are dead.
+func startOf(pid int) uint64 {
+	id, _ := reaper.Read(pid)
+	return id.Start
 }

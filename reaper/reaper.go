@@ -73,6 +73,8 @@ type Reaper struct {
 	// foreign remembers runp's children that are not the session's
 	// (no cookie), by PID and start time, so that each is read once.
 	foreign map[int]uint64
+	// adopted remembers runp's children that carry the cookie.
+	adopted map[int]uint64
 	blind   bool // /proc shows another PID namespace: no tree to walk
 }
 
@@ -103,6 +105,7 @@ func New(opts Options) *Reaper {
 		tracked: map[int]registry.Process{},
 		fresh:   map[int]bool{},
 		foreign: map[int]uint64{},
+		adopted: map[int]uint64{},
 	}
 	r.boot, _ = BootID() // "" if unknown: identities then still compare start times
 	r.sess.Version = registry.FormatVersion
@@ -174,12 +177,23 @@ func (r *Reaper) tree() []Proc {
 			if !ours[p.PPID] {
 				continue
 			}
-		case r.tracked[p.PID].Start == p.Start:
+		case r.tracked[p.PID].Start == p.Start, r.adopted[p.PID] == p.Start:
 		case r.foreign[p.PID] == p.Start:
 			continue
-		case !hasCookie(p.PID, p.Start, SessionKey+"="+r.sess.ID):
-			r.foreign[p.PID] = p.Start
-			continue
+		default:
+			// Remember the answer only when it is sure: an exiting
+			// process has no environment left to read, and must not be
+			// taken for a stranger while it still dies.
+			has, sure := hasCookie(p.PID, p.Start, SessionKey+"="+r.sess.ID)
+			switch {
+			case has:
+				r.adopted[p.PID] = p.Start
+			case sure:
+				r.foreign[p.PID] = p.Start
+				continue
+			default:
+				continue
+			}
 		}
 		ours[p.PID] = true
 		out = append(out, p)

@@ -50,10 +50,27 @@ func pidStamp() (uint64, bool) {
 }
 
 // hasCookie reports whether pid, started at start, carries the session
-// cookie entry in its environment.
-func hasCookie(pid int, start uint64, entry string) bool {
+// cookie entry in its environment; sure is false when the environment could
+// not be read (the process is exiting, or gone).
+func hasCookie(pid int, start uint64, entry string) (has, sure bool) {
 	pb := getBuf()
 	defer putBuf(pb)
-	got, ok := envMatch(strconv.Itoa(pid), os.Geteuid(), entry, pb)
-	return ok && got == start
+	dfd, err := openat(unix.AT_FDCWD, "/proc/"+strconv.Itoa(pid))
+	if err != nil {
+		return false, false
+	}
+	defer func() { _ = unix.Close(dfd) }() // best effort: a read-only fd loses nothing
+	b, err := readProcAt(dfd, "stat", pb, true)
+	if err != nil {
+		return false, false
+	}
+	st, err := parseStat(b)
+	if err != nil || st.start != start {
+		return false, false
+	}
+	env, err := readProcAt(dfd, "environ", pb, false)
+	if err != nil || len(env) == 0 {
+		return false, false
+	}
+	return hasEntry(env, entry), true
 }

@@ -33,4 +33,4 @@ func procMatches() bool { return true }
 func pidStamp() (uint64, bool) { return 0, false }
 
 // hasCookie: runp is a subreaper on Linux only, where the question arises.
-func hasCookie(int, uint64, string) bool { return false }
+func hasCookie(int, uint64, string) (has, sure bool) { return false, false }

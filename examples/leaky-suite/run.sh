@@ -4,14 +4,17 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 runp=${1:-./runp}
-leftovers() { pgrep -f 'LEAKY_SUITE (server|daemon)' | wc -l; }
+# A marker of this run's own, so that other runs' processes are not counted.
+export LEAKY_SUITE="LEAKY_SUITE_$$"
+pattern="$LEAKY_SUITE (server|daemon)"
+leftovers() { pgrep -f "$pattern" | wc -l; }
 
-pkill -f 'LEAKY_SUITE (server|daemon)' 2>/dev/null || true
+pkill -f "$pattern" 2>/dev/null || true
 echo "== without runp"
 "$here/suite.sh"
 echo "left running: $(leftovers)"
-pgrep -af 'LEAKY_SUITE (server|daemon)' | sed 's/^/  /'
-pkill -f 'LEAKY_SUITE (server|daemon)' || true
+pgrep -af "$pattern" | sed 's/^/  /'
+pkill -f "$pattern" || true
 
 echo "== with runp"
 "$runp" -v -- "$here/suite.sh" 2>&1 | grep -E 'suite:|signalled' | sed 's/^time=[^ ]* level=DEBUG msg=/runp: /'
