@@ -2,6 +2,7 @@ package supervisor
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"sync/atomic"
@@ -112,4 +113,20 @@ func (s *stream) drain(quiet, max time.Duration) {
 		case <-tick.C:
 		}
 	}
+}
+
+// childOutput returns what the child writes to for w: w itself when it is a
+// file (no copy at all), else the write end of a pipe and the stream that
+// relays it; the caller closes the write end once the child has started.
+// With relayFiles (--idle-timeout) files are relayed too, since runp must
+// see the output to know it is idle.
+func childOutput(w io.Writer, relayFiles bool, act *activity) (*os.File, *stream, error) {
+	if f, ok := w.(*os.File); ok && !relayFiles {
+		return f, nil, nil
+	}
+	r, wr, err := os.Pipe()
+	if err != nil {
+		return nil, nil, fmt.Errorf("pipe: %w", err)
+	}
+	return wr, startStream(r, w, act, nil), nil
 }

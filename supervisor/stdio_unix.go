@@ -79,20 +79,14 @@ func (s *session) wire() error {
 	return nil
 }
 
-// output returns what the child writes to for w: w itself when it is a file
-// (no copy at all), else a pipe that runp relays. With --idle-timeout runp
-// relays files too, since it must see the output to know it is idle.
+// output returns what the child writes to for w (see childOutput).
 func (s *session) output(w io.Writer) (*os.File, error) {
-	if f, ok := w.(*os.File); ok && s.cfg.IdleTimeout <= 0 {
-		return f, nil
+	f, st, err := childOutput(w, s.cfg.IdleTimeout > 0, s.act)
+	if st != nil {
+		s.closers = append(s.closers, f)
+		s.streams = append(s.streams, st)
 	}
-	r, wr, err := os.Pipe()
-	if err != nil {
-		return nil, fmt.Errorf("pipe: %w", err)
-	}
-	s.closers = append(s.closers, wr)
-	s.streams = append(s.streams, startStream(r, w, s.act, nil))
-	return wr, nil
+	return f, err
 }
 
 // afterStart drops runp's copies of the child's ends, so that EOF and EIO
