@@ -5,6 +5,7 @@ package supervisor
 import (
 	"fmt"
 	"os"
+	"syscall"
 	"time"
 
 	"runp/reaper"
@@ -21,6 +22,16 @@ func (s *session) cleanUp(sigs <-chan os.Signal, early []os.Signal) []reaper.Kil
 	onSignal := func(sig os.Signal) {
 		if !terminating(sig) {
 			return
+		}
+		if ss, ok := sig.(syscall.Signal); ok {
+			s.interrupted = ss // no retry after this
+		}
+		if s.limit != "" { // a limit's shutdown is still running: no more grace
+			select {
+			case <-s.hurry:
+			default:
+				close(s.hurry)
+			}
 		}
 		hurried++
 		switch hurried {
