@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -275,16 +276,31 @@ func TestTerminalCtrlCDuringCleanUp(t *testing.T) {
 // TestTerminalCtrlZ: Ctrl-Z stops the command; runp gives the shell its
 // terminal back, modes restored, and stops too; `fg` resumes both.
 func TestTerminalCtrlZ(t *testing.T) {
-	term := newTerminal(t, 24, 80)
-	term.run("jobshell", os.Args[0], "sleep", runpBin, "--", os.Args[0])
-	term.expect("ready")
-	term.waitRaw()
-	term.typ("\x1a") // Ctrl-Z
-	term.expect("jobshell: stopped, modes restored true")
-	term.waitRaw() // resumed in the foreground: raw again
-	term.typ("\x03")
-	term.expect("jobshell: exited 130")
-	if status := term.wait(); status != 0 {
-		t.Fatalf("status %d; screen:\n%s", status, term.text())
+	for _, mode := range [][]string{nil, {"--no-pty"}} {
+		t.Run(strings.Join(append([]string{"pty"}, mode...), " "), func(t *testing.T) {
+			term := newTerminal(t, 24, 80)
+			args := append(append([]string{"jobshell", os.Args[0], "sleep", runpBin}, mode...), "--", os.Args[0])
+			term.run(args[0], args[1:]...)
+			term.expect("ready")
+			if mode == nil {
+				term.waitRaw()
+			}
+			term.typ("\x1a") // Ctrl-Z
+			term.expect("jobshell: stopped, modes restored true")
+			if mode == nil {
+				term.waitRaw() // resumed in the foreground: raw again
+			} else {
+				// The command's group has the terminal again.
+				waitFor(t, "the command in the foreground", func() bool {
+					pgrp, err := unix.IoctlGetInt(int(term.master.Fd()), unix.TIOCGPGRP)
+					return err == nil && strings.Contains(term.text(), "ready "+strconv.Itoa(pgrp))
+				})
+			}
+			term.typ("\x03")
+			term.expect("jobshell: exited 130")
+			if status := term.wait(); status != 0 {
+				t.Fatalf("status %d; screen:\n%s", status, term.text())
+			}
+		})
 	}
 }
