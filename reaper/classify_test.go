@@ -4,7 +4,6 @@ import (
 	"os"
 	"os/exec"
 	"testing"
-	"time"
 
 	"runp/registry"
 )
@@ -58,52 +57,5 @@ func TestClassifyRealProcesses(t *testing.T) {
 	}
 	if st := observe(registry.Process{PID: cmd.Process.Pid, Start: 1}); st != Dead {
 		t.Errorf("exited and reaped: %v, want dead", st)
-	}
-}
-
-// TestScanRecordsAndDrops: a reaper rooted at this process (as a subreaper
-// is) records a new child that carries the session's cookie, with its
-// command line, leaves alone a child without it, and drops the first once it
-// is dead.
-func TestScanRecordsAndDrops(t *testing.T) {
-	id := registry.NewID()
-	other := exec.Command("sleep", "3600") // a child of ours that is not the session's
-	cmd := exec.Command("sleep", "3600")
-	cmd.Env = append(os.Environ(), SessionKey+"="+id)
-	for _, c := range []*exec.Cmd{other, cmd} {
-		if err := c.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = c.Process.Kill(); _ = c.Wait() })
-	}
-	r := New(Options{Root: os.Getpid(), Session: registry.Session{ID: id}})
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		r.Scan()
-		r.mu.Lock()
-		rec, ok := r.tracked[cmd.Process.Pid]
-		r.mu.Unlock()
-		if ok && rec.Command == "sleep 3600" {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("not recorded with its command: %+v", rec)
-		}
-		time.Sleep(time.Millisecond)
-	}
-	r.mu.Lock()
-	_, foreign := r.tracked[other.Process.Pid]
-	r.mu.Unlock()
-	if foreign {
-		t.Fatal("a child without the session's cookie was recorded")
-	}
-	_ = cmd.Process.Kill()
-	_ = cmd.Wait()
-	r.Scan()
-	r.mu.Lock()
-	_, ok := r.tracked[cmd.Process.Pid]
-	r.mu.Unlock()
-	if ok {
-		t.Fatal("a dead process is still tracked")
 	}
 }

@@ -165,10 +165,17 @@ func (r *Reaper) tree() []Proc {
 			return nil
 		}
 	}
-	procs, _ := Tree(r.opts.Root) // ErrGone when the root has exited
 	if r.opts.Root != r.self {
+		procs, _ := Tree(r.opts.Root) // ErrGone when the root has exited
 		return procs
 	}
+	var known []int
+	for pid, p := range r.tracked {
+		if p.PPID == r.self {
+			known = append(known, pid)
+		}
+	}
+	procs, _ := ownTree(known)
 	ours := make(map[int]bool, len(procs))
 	out := procs[:0]
 	for _, p := range procs { // breadth-first: parents come first

@@ -2,7 +2,11 @@
 
 package reaper
 
-import "golang.org/x/sys/unix"
+import (
+	"os"
+
+	"golang.org/x/sys/unix"
+)
 
 // sZomb is SZOMB from <sys/proc.h>: a process that exited and waits for its parent.
 const sZomb = 5
@@ -27,3 +31,6 @@ func pidStamp() (uint64, bool) { return 0, false }
 
 // hasCookie: runp is a subreaper on Linux only, where the question arises.
 func hasCookie(int, uint64, string) (has, sure bool) { return false, false }
+
+// ownTree: no per-thread children lists here; the snapshot is whole anyway.
+func ownTree([]int) ([]Proc, error) { return Tree(os.Getpid()) }

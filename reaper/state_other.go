@@ -3,6 +3,7 @@
 package reaper
 
 import (
+	"os"
 	"strconv"
 	"syscall"
 )
@@ -34,3 +35,6 @@ func pidStamp() (uint64, bool) { return 0, false }
 
 // hasCookie: runp is a subreaper on Linux only, where the question arises.
 func hasCookie(int, uint64, string) (has, sure bool) { return false, false }
+
+// ownTree: no per-thread children lists here; the snapshot is whole anyway.
+func ownTree([]int) ([]Proc, error) { return Tree(os.Getpid()) }

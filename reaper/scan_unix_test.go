@@ -1,0 +1,74 @@
+//go:build unix
+
+package reaper
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"syscall"
+	"testing"
+	"time"
+
+	"runp/registry"
+)
+
+// TestScanRecordsAndDrops: a reaper rooted at this process (as a subreaper
+// is) records the descendants of the child it started, with their command
+// lines, leaves alone a child without the session's cookie, and drops a
+// process once it is dead.
+func TestScanRecordsAndDrops(t *testing.T) {
+	id := registry.NewID()
+	other := exec.Command("sleep", "3600") // a child of ours that is not the session's
+	cmd := exec.Command("sh", "-c", "sleep 3600 & echo $!; wait")
+	cmd.Env = append(os.Environ(), SessionKey+"="+id)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []*exec.Cmd{other, cmd} {
+		if err := c.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = c.Process.Kill(); _ = c.Wait() })
+	}
+	var sleeper int
+	if _, err := fmt.Fscan(out, &sleeper); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = syscall.Kill(sleeper, syscall.SIGKILL) })
+	r := New(Options{Root: os.Getpid(), Session: registry.Session{ID: id}})
+	self, err := Read(cmd.Process.Pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.TrackID(self, os.Getpid(), registry.RoleChild) // as the supervisor does
+	recorded := func(pid int) registry.Process {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		return r.tracked[pid]
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		r.Scan()
+		if recorded(sleeper).Command == "sleep 3600" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("not recorded with its command: %+v", recorded(sleeper))
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if recorded(other.Process.Pid).PID != 0 {
+		t.Fatal("a child without the session's cookie was recorded")
+	}
+	_ = syscall.Kill(sleeper, syscall.SIGKILL)
+	waitDead := time.Now().Add(10 * time.Second)
+	for recorded(sleeper).PID != 0 {
+		if time.Now().After(waitDead) {
+			t.Fatal("a dead process is still tracked")
+		}
+		time.Sleep(time.Millisecond)
+		r.Scan()
+	}
+}
