@@ -54,8 +54,10 @@ type Config struct {
 	// PTY's foreground group) instead of to the command alone.
 	Group bool
 	// Subreaper makes this process a child subreaper on Linux and reaps
-	// every child it is given. Leave it off when embedding in a program that
-	// waits for children of its own: it would steal their exit statuses.
+	// every child it is given (wait4 for any child). Leave it off when
+	// embedding in a program that waits for children of its own: it would
+	// steal their exit statuses. (The clean-up never touches them: a child
+	// counts as the command's only if it carries the session's cookie.)
 	Subreaper bool
 
 	// OnExit says what happens to descendants still running when the
