@@ -45,7 +45,8 @@ func psCommand(stdout io.Writer) *cli.Command {
 				if !s.Live {
 					owner = "dead: run 'runp reap'"
 				}
-				fmt.Fprintf(w, "session %s\trunp %d (%s)\t%s\n", s.Session, s.RunpPID, owner, strings.Join(s.Argv, " "))
+				// No tab in the header: it would widen the process columns.
+				fmt.Fprintf(w, "session %s, runp %d (%s): %s\n", s.Session, s.RunpPID, owner, strings.Join(s.Argv, " "))
 				fmt.Fprintf(w, "  PID\tSTATE\tAGE\tCOMMAND\n")
 				for _, p := range s.Processes {
 					fmt.Fprintf(w, "  %d\t%s\t%s\t%s\n", p.PID, p.State, time.Duration(p.AgeSeconds)*time.Second, p.Command)
