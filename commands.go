@@ -27,7 +27,7 @@ func psCommand(stdout io.Writer) *cli.Command {
 			stateDirFlag(),
 		},
 		Action: func(c *cli.Context) error {
-			store, err := openStore(c.String("state-dir"))
+			store, err := registry.Open(c.String("state-dir"))
 			if err != nil {
 				return usageError{err}
 			}
@@ -71,7 +71,7 @@ func reapCommand(stdout, stderr io.Writer) *cli.Command {
 			if err != nil {
 				return usageError{fmt.Errorf("--stop-signal: %w", err)}
 			}
-			store, err := openStore(c.String("state-dir"))
+			store, err := registry.Open(c.String("state-dir"))
 			if err != nil {
 				return usageError{err}
 			}
@@ -109,16 +109,6 @@ func reapCommand(stdout, stderr io.Writer) *cli.Command {
 			return nil
 		},
 	}
-}
-
-func openStore(dir string) (*registry.Store, error) {
-	if dir == "" {
-		var err error
-		if dir, err = registry.DefaultDir(); err != nil {
-			return nil, err
-		}
-	}
-	return registry.Open(dir)
 }
 
 // reportProblems prints, one line each, what the registry could not read.

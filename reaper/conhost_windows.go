@@ -52,8 +52,8 @@ func FindConhosts(notBefore uint64) ([]Identity, error) {
 	return out, nil
 }
 
-// namedSnapshot is snapshot (proc_windows.go) with the executable names,
-// which Toolhelp gives for free; Start is left 0.
+// namedSnapshot lists every process with its parent and executable name
+// from one Toolhelp snapshot (snapshot keeps PID and PPID); Start is left 0.
 func namedSnapshot() ([]ProcInfo, error) {
 	snap, err := windows.CreateToolhelp32Snapshot(windows.TH32CS_SNAPPROCESS, 0)
 	if err != nil {

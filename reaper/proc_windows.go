@@ -3,7 +3,6 @@
 package reaper
 
 import (
-	"errors"
 	"fmt"
 	"unsafe"
 
@@ -14,19 +13,13 @@ import (
 // snapshot lists every process with its parent from one Toolhelp snapshot:
 // Windows keeps no children list, so there is nothing narrower to ask.
 func snapshot() ([]Proc, error) {
-	snap, err := windows.CreateToolhelp32Snapshot(windows.TH32CS_SNAPPROCESS, 0)
+	named, err := namedSnapshot()
 	if err != nil {
-		return nil, fmt.Errorf("CreateToolhelp32Snapshot: %w", err)
+		return nil, err
 	}
-	defer func() { _ = windows.CloseHandle(snap) }() // best effort: nothing to flush
-	var e windows.ProcessEntry32
-	e.Size = uint32(unsafe.Sizeof(e))
-	var out []Proc
-	for err = windows.Process32First(snap, &e); err == nil; err = windows.Process32Next(snap, &e) {
-		out = append(out, Proc{PID: int(e.ProcessID), PPID: int(e.ParentProcessID)})
-	}
-	if !errors.Is(err, windows.ERROR_NO_MORE_FILES) {
-		return nil, fmt.Errorf("Process32Next: %w", err)
+	out := make([]Proc, len(named))
+	for i, p := range named {
+		out[i] = Proc{PID: p.PID, PPID: p.PPID}
 	}
 	return out, nil
 }

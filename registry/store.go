@@ -29,13 +29,16 @@ type Store struct {
 	quarantine string
 }
 
-// Open creates dir (0700) with its sessions/ and quarantine/ subdirectories
+// Open creates dir (0700; "" means DefaultDir) with its sessions/ and quarantine/ subdirectories
 // if needed, then checks them. It refuses, with an error wrapping
 // ErrUnsafeDir, a directory that is a symlink, world-writable, or owned by
 // another user (the last two are not checked on Windows).
 func Open(dir string) (*Store, error) {
 	if dir == "" {
-		return nil, fmt.Errorf("registry: empty state dir path")
+		var err error
+		if dir, err = DefaultDir(); err != nil {
+			return nil, err
+		}
 	}
 	abs, err := filepath.Abs(dir) // a later chdir must not move the store
 	if err != nil {

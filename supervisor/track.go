@@ -42,7 +42,7 @@ func startTracking(c *Config, id string, root, child int) *tracking {
 		storeErr  error
 	)
 	openOnce := func() (*registry.Store, error) {
-		storeOnce.Do(func() { store, storeErr = openStore(c.StateDir) })
+		storeOnce.Do(func() { store, storeErr = registry.Open(c.StateDir) })
 		return store, storeErr
 	}
 	t.r = reaper.New(reaper.Options{
@@ -86,16 +86,6 @@ func (t *tracking) warn(err error) {
 	t.cfg.warned.stateDir.Do(func() {
 		fmt.Fprintf(t.cfg.Stderr, "runp: state dir unusable, tracking in memory only: %v\n", err)
 	})
-}
-
-func openStore(dir string) (*registry.Store, error) {
-	if dir == "" {
-		var err error
-		if dir, err = registry.DefaultDir(); err != nil {
-			return nil, err
-		}
-	}
-	return registry.Open(dir)
 }
 
 // recoverDead cleans the sessions of runps that died without cleaning up.
