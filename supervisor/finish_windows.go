@@ -5,7 +5,6 @@ package supervisor
 import (
 	"fmt"
 	"os"
-	"syscall"
 	"time"
 
 	"runp/reaper"
@@ -16,38 +15,19 @@ import (
 // answering signals: the first terminating signal hurries the clean-up, the
 // second hurries it more.
 func (s *session) cleanUp(sigs <-chan os.Signal, early []os.Signal) []reaper.Killed {
-	done := make(chan []reaper.Killed, 1)
-	hurry, hurry2 := make(chan struct{}), make(chan struct{})
-	hurried := 0
 	onSignal := func(sig os.Signal) {
-		if !terminating(sig) {
-			return
-		}
-		if ss, ok := sig.(syscall.Signal); ok {
-			s.interrupted = ss // no retry after this
-		}
-		if s.limit != "" { // a limit's shutdown is still running: no more grace
-			select {
-			case <-s.hurry:
-			default:
-				close(s.hurry)
-			}
-		}
-		hurried++
-		switch hurried {
-		case 1:
-			close(hurry)
-		case 2:
-			close(hurry2)
+		if terminating(sig) {
+			s.interruptCleanUp(sig)
 		}
 	}
 	for _, sig := range early {
 		onSignal(sig)
 	}
+	done := make(chan []reaper.Killed, 1)
 	go func() {
 		// Windows has no zombies: nothing to reap while waiting.
-		killed := s.track.cleanUp(hurry, hurry2, func() {}, func() bool { return false })
-		s.settleJob(hurry)
+		killed := s.track.cleanUp(s.hurries[0], s.hurries[1], func() {}, func() bool { return false })
+		s.settleJob(s.hurries[0])
 		done <- killed
 	}()
 	for {

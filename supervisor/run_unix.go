@@ -100,8 +100,7 @@ func run(ctx context.Context, c *Config, sub *subscription) (outcome, error) {
 		}
 	}
 
-	s := &session{cfg: c, cmd: cmd, act: &activity{}, hurry: make(chan struct{})}
-	s.act.touch()
+	s := &session{attempt: newAttempt(c), cmd: cmd}
 	defer s.closeAll()
 	if err := s.wire(); err != nil {
 		return outcome{}, &StartError{Code: ExitRunpFailed, Err: err}
@@ -168,15 +167,6 @@ func run(ctx context.Context, c *Config, sub *subscription) (outcome, error) {
 	}
 }
 
-// hurryStop makes a running stopTree skip the rest of its grace.
-func (s *session) hurryStop() {
-	select {
-	case <-s.hurry:
-	default:
-		close(s.hurry)
-	}
-}
-
 // stopTree ends the attempt early (a limit fired): the whole tree, the
 // command included, gets the stop signal, then SIGKILL after the grace,
 // while the loop goes on reaping and answering signals.
@@ -194,22 +184,15 @@ func (s *session) stopTree(limit, why string) {
 
 // session is the state of one attempt.
 type session struct {
-	cfg         *Config
-	cmd         *exec.Cmd
-	act         *activity
-	child       *child
-	track       *tracking
-	limit       string               // the limit that ended the attempt, if any
-	stopDone    chan []reaper.Killed // stopTree's result
-	hurry       chan struct{}        // closed by a terminating signal during stopTree
-	interrupted syscall.Signal       // a terminating signal runp received
-	master      *os.File             // the PTY, nil with --no-pty
-	slave       *os.File             // closed once the child holds it
-	con         *console             // nil unless runp's stdin is a terminal or a size source exists
-	streams     []*stream            // output relays
-	closers     []*os.File           // runp's ends of pipes, closed after the child starts
-	fgTaken     bool                 // --no-pty: the child's group holds the terminal's foreground
-	fgJob       bool                 // --no-pty: the child's group was given the foreground at start
+	attempt
+	cmd     *exec.Cmd
+	child   *child
+	track   *tracking
+	master  *os.File // the PTY, nil with --no-pty
+	slave   *os.File // closed once the child holds it
+	con     *console // nil unless runp's stdin is a terminal or a size source exists
+	fgTaken bool     // --no-pty: the child's group holds the terminal's foreground
+	fgJob   bool     // --no-pty: the child's group was given the foreground at start
 }
 
 // group is the process group that forwarded signals go to with --group, or
@@ -312,9 +295,6 @@ func (s *session) suspend() {
 // tracking.cleanUp), while runp goes on reaping and answering signals: the
 // first terminating signal hurries the clean-up, the second hurries it more.
 func (s *session) cleanUp(sigs, chld <-chan os.Signal, early []os.Signal) []reaper.Killed {
-	done := make(chan []reaper.Killed, 1)
-	hurry, hurry2 := make(chan struct{}), make(chan struct{})
-	hurried := 0
 	onSignal := func(sig os.Signal) {
 		switch sig {
 		case unix.SIGWINCH:
@@ -322,23 +302,14 @@ func (s *session) cleanUp(sigs, chld <-chan os.Signal, early []os.Signal) []reap
 				s.con.resize()
 			}
 		case unix.SIGTERM, unix.SIGINT, unix.SIGHUP:
-			s.interrupted = sig.(syscall.Signal) // no retry after this
-			if s.limit != "" {
-				s.hurryStop() // a limit's shutdown is still running
-			}
-			hurried++
-			switch hurried {
-			case 1:
-				close(hurry)
-			case 2:
-				close(hurry2)
-			}
+			s.interruptCleanUp(sig)
 		}
 	}
 	for _, sig := range early {
 		onSignal(sig)
 	}
-	go func() { done <- s.track.cleanUp(hurry, hurry2, s.child.reap, s.child.childless) }()
+	done := make(chan []reaper.Killed, 1)
+	go func() { done <- s.track.cleanUp(s.hurries[0], s.hurries[1], s.child.reap, s.child.childless) }()
 	for {
 		select {
 		case killed := <-done:

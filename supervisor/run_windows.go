@@ -106,8 +106,7 @@ func run(ctx context.Context, c *Config, sub *subscription) (outcome, error) {
 	id := registry.NewID()
 	env := append(c.Env[:len(c.Env):len(c.Env)], reaper.SessionKey+"="+id)
 
-	s := &session{cfg: c, act: &activity{}, hurry: make(chan struct{})}
-	s.act.touch()
+	s := &session{attempt: newAttempt(c)}
 	defer s.closeAll()
 	if j, err := newJob(); err != nil {
 		s.warnNoJob(err)
@@ -175,20 +174,13 @@ func run(ctx context.Context, c *Config, sub *subscription) (outcome, error) {
 
 // session is the state of one attempt.
 type session struct {
-	cfg         *Config
-	act         *activity
-	job         *job // nil if the system refused one
-	child       *child
-	track       *tracking
-	limit       string               // the limit that ended the attempt, if any
-	stopDone    chan []reaper.Killed // stopTree's result
-	hurry       chan struct{}        // closed by a terminating signal during stopTree
-	interrupted syscall.Signal       // a terminating signal runp received
-	pc          *pty.PseudoConsole   // nil with --no-pty
-	con         *console             // nil with --no-pty
-	conhosts    []reaper.Identity    // the pseudo console's conhost.exe
-	streams     []*stream            // output relays
-	closers     []*os.File           // runp's ends of pipes, closed after the child starts
+	attempt
+	job      *job // nil if the system refused one
+	child    *child
+	track    *tracking
+	pc       *pty.PseudoConsole // nil with --no-pty
+	con      *console           // nil with --no-pty
+	conhosts []reaper.Identity  // the pseudo console's conhost.exe
 }
 
 // warnNoJob says once per attempt that the command runs without its job:
@@ -238,12 +230,7 @@ func (s *session) handle(sig os.Signal, lastTerm *time.Time) {
 	}
 	s.interrupted = sig.(syscall.Signal)
 	if s.limit != "" {
-		// A limit is stopping the tree already: no grace left to give.
-		select {
-		case <-s.hurry:
-		default:
-			close(s.hurry)
-		}
+		s.hurryStop() // a limit is stopping the tree already: no grace left to give
 		return
 	}
 	now := time.Now()

@@ -79,23 +79,10 @@ func (s *session) wire() error {
 	return nil
 }
 
-// output returns what the child writes to for w (see childOutput).
-func (s *session) output(w io.Writer) (*os.File, error) {
-	f, st, err := childOutput(w, s.cfg.IdleTimeout > 0, s.act)
-	if st != nil {
-		s.closers = append(s.closers, f)
-		s.streams = append(s.streams, st)
-	}
-	return f, err
-}
-
 // afterStart drops runp's copies of the child's ends, so that EOF and EIO
 // arrive when the command's side closes, and starts relaying the PTY.
 func (s *session) afterStart() {
-	for _, f := range s.closers {
-		_ = f.Close() // best effort
-	}
-	s.closers = nil
+	s.closePipes()
 	if s.slave != nil {
 		_ = s.slave.Close() // best effort
 		s.slave = nil

@@ -5,7 +5,6 @@ package supervisor
 import (
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"syscall"
@@ -111,21 +110,6 @@ func (s *session) startPlain(path, cmdLine string, env []string) error {
 	return nil
 }
 
-// output returns what the child writes to for w (see childOutput).
-func (s *session) output(w io.Writer) (*os.File, error) {
-	f, st, err := childOutput(w, s.cfg.IdleTimeout > 0, s.act)
-	if st != nil {
-		s.closers = append(s.closers, f)
-		s.streams = append(s.streams, st)
-	}
-	return f, err
-}
-
 // afterStart drops runp's copies of the child's ends of the pipes, so that
 // EOF arrives when the command's side closes.
-func (s *session) afterStart() {
-	for _, f := range s.closers {
-		_ = f.Close() // best effort
-	}
-	s.closers = nil
-}
+func (s *session) afterStart() { s.closePipes() }
