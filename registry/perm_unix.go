@@ -4,7 +4,6 @@ package registry
 
 import (
 	"fmt"
-	"io/fs"
 	"os"
 	"syscall"
 )
@@ -13,16 +12,11 @@ import (
 // write into: a symlink, a world-writable directory, or one owned by another
 // user. Lstat, so that the link itself is judged, not its target.
 func checkDir(path string) error {
-	fi, err := os.Lstat(path)
+	fi, err := lstatDir(path)
 	if err != nil {
-		return fmt.Errorf("registry: state dir: %w", err)
+		return err
 	}
-	switch {
-	case fi.Mode()&fs.ModeSymlink != 0:
-		return fmt.Errorf("%w: %s is a symbolic link", ErrUnsafeDir, path)
-	case !fi.IsDir():
-		return fmt.Errorf("%w: %s is not a directory", ErrUnsafeDir, path)
-	case fi.Mode().Perm()&0o002 != 0:
+	if fi.Mode().Perm()&0o002 != 0 {
 		return fmt.Errorf("%w: %s is world-writable (mode %#o)", ErrUnsafeDir, path, fi.Mode().Perm())
 	}
 	if st, ok := fi.Sys().(*syscall.Stat_t); ok && int(st.Uid) != os.Geteuid() {

@@ -4,8 +4,6 @@ package registry
 
 import (
 	"fmt"
-	"io/fs"
-	"os"
 	"syscall"
 
 	"golang.org/x/sys/windows"
@@ -15,20 +13,14 @@ import (
 // other reparse point. Owner and mode are not checked: %LOCALAPPDATA% is
 // protected by its ACL, and Go's mode bits do not describe ACLs.
 func checkDir(path string) error {
-	fi, err := os.Lstat(path)
+	fi, err := lstatDir(path)
 	if err != nil {
-		return fmt.Errorf("registry: state dir: %w", err)
+		return err
 	}
 	// Since Go 1.23 a junction is not reported as ModeSymlink; the attribute is
 	// what tells.
-	if fi.Mode()&fs.ModeSymlink != 0 {
-		return fmt.Errorf("%w: %s is a symbolic link", ErrUnsafeDir, path)
-	}
 	if d, ok := fi.Sys().(*syscall.Win32FileAttributeData); ok && d.FileAttributes&windows.FILE_ATTRIBUTE_REPARSE_POINT != 0 {
 		return fmt.Errorf("%w: %s is a reparse point (a link or junction)", ErrUnsafeDir, path)
-	}
-	if !fi.IsDir() {
-		return fmt.Errorf("%w: %s is not a directory", ErrUnsafeDir, path)
 	}
 	return nil
 }
