@@ -1,6 +1,8 @@
 package supervisor
 
 import (
+	"context"
+	"fmt"
 	"syscall"
 	"time"
 
@@ -22,46 +24,60 @@ type outcome struct {
 	interrupted syscall.Signal // a terminating signal runp received, or 0
 }
 
-// limits turns --timeout and --idle-timeout into channels for the run loop.
-// The idle timer is not a ticker: it fires when the output could first have
-// been quiet for IdleTimeout, and is set again from the last output.
+// limit is a limit that fired, and what runp says about it.
+type limit struct{ name, why string }
+
+// limits watches --timeout, --idle-timeout and the context in a goroutine
+// of its own and reports on fired the first limit that fires. The idle
+// timer is not a ticker: it fires when the output could first have been
+// quiet for IdleTimeout, and is set again from the last output.
 type limits struct {
-	timeout, idle <-chan time.Time
-	tt, it        *time.Timer
-	act           *activity
-	idleFor       time.Duration
+	fired chan limit
+	done  chan struct{}
 }
 
-func newLimits(c *Config, act *activity) *limits {
-	l := &limits{act: act, idleFor: c.IdleTimeout}
+func watchLimits(ctx context.Context, c *Config, act *activity) *limits {
+	l := &limits{fired: make(chan limit, 1), done: make(chan struct{})}
+	var timeout, idle <-chan time.Time // nil: never fires
+	var tt, it *time.Timer
 	if c.Timeout > 0 {
-		l.tt = time.NewTimer(c.Timeout)
-		l.timeout = l.tt.C
+		tt = time.NewTimer(c.Timeout)
+		timeout = tt.C
 	}
 	if c.IdleTimeout > 0 {
-		l.it = time.NewTimer(c.IdleTimeout)
-		l.idle = l.it.C
+		it = time.NewTimer(c.IdleTimeout)
+		idle = it.C
 	}
+	go func() {
+		defer func() {
+			for _, t := range []*time.Timer{tt, it} {
+				if t != nil {
+					t.Stop()
+				}
+			}
+		}()
+		for {
+			select {
+			case <-l.done:
+				return
+			case <-timeout:
+				l.fired <- limit{LimitTimeout, fmt.Sprintf("timed out after %v", c.Timeout)}
+				return
+			case <-idle:
+				if quiet := time.Since(act.since()); quiet < c.IdleTimeout {
+					it.Reset(c.IdleTimeout - quiet)
+					continue
+				}
+				l.fired <- limit{LimitIdle, fmt.Sprintf("no output for %v (idle timeout)", c.IdleTimeout)}
+				return
+			case <-ctx.Done():
+				l.fired <- limit{LimitCancelled, ""}
+				return
+			}
+		}
+	}()
 	return l
 }
 
-// idleFired reports whether the output has really been quiet for the idle
-// limit; if not, it sets the timer again from the last output.
-func (l *limits) idleFired() bool {
-	quiet := time.Since(l.act.since())
-	if quiet >= l.idleFor {
-		l.idle = nil
-		return true
-	}
-	l.it.Reset(l.idleFor - quiet)
-	return false
-}
-
-func (l *limits) stop() {
-	if l.tt != nil {
-		l.tt.Stop()
-	}
-	if l.it != nil {
-		l.it.Stop()
-	}
-}
+// stop ends the watch.
+func (l *limits) stop() { close(l.done) }

@@ -135,8 +135,7 @@ func run(ctx context.Context, c *Config, sub *subscription) (outcome, error) {
 
 	var lastTerm time.Time
 	var early []os.Signal // signals that arrived after the child exited
-	cancelled := ctx.Done()
-	lim := newLimits(c, s.act)
+	lim := watchLimits(ctx, c, s.act)
 	defer lim.stop()
 	for {
 		select {
@@ -158,16 +157,8 @@ func run(ctx context.Context, c *Config, sub *subscription) (outcome, error) {
 			default:
 				s.handle(sig, &lastTerm)
 			}
-		case <-lim.timeout:
-			lim.timeout = nil
-			s.stopTree(LimitTimeout, fmt.Sprintf("timed out after %v", c.Timeout))
-		case <-lim.idle:
-			if lim.idleFired() {
-				s.stopTree(LimitIdle, fmt.Sprintf("no output for %v (idle timeout)", c.IdleTimeout))
-			}
-		case <-cancelled:
-			cancelled = nil
-			s.stopTree(LimitCancelled, "")
+		case l := <-lim.fired:
+			s.stopTree(l.name, l.why)
 		}
 	}
 }
