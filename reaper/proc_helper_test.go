@@ -279,13 +279,6 @@ func startTree(tb testing.TB, n int, threaded bool, depth int) (*child, map[int]
 	return root, want
 }
 
-// killAll records the identities of pids now and, in cleanup, kills them
-// through Signal and checks that they are gone.
-func killAll(tb testing.TB, pids []int) {
-	tb.Helper()
-	ids := readAll(tb, pids)
-	tb.Cleanup(func() { killIDs(tb, ids) })
-}
 
 func readAll(tb testing.TB, pids []int) []Identity {
 	tb.Helper()

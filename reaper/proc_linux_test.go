@@ -226,3 +226,11 @@ func TestHasEntry(t *testing.T) {
 		t.Error("unterminated or empty block mishandled")
 	}
 }
+
+// killAll records the identities of pids now and, in cleanup, kills them
+// through Signal and checks that they are gone.
+func killAll(tb testing.TB, pids []int) {
+	tb.Helper()
+	ids := readAll(tb, pids)
+	tb.Cleanup(func() { killIDs(tb, ids) })
+}
