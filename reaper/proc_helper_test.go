@@ -279,7 +279,6 @@ func startTree(tb testing.TB, n int, threaded bool, depth int) (*child, map[int]
 	return root, want
 }
 
-
 func readAll(tb testing.TB, pids []int) []Identity {
 	tb.Helper()
 	var ids []Identity
