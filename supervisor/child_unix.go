@@ -25,7 +25,6 @@ type child struct {
 	pid     int
 	reapAll bool // subreaper: reap every child, not only ours
 	log     *slog.Logger
-	onReap  func(pid int) // called for every reaped process but the child
 	exited  chan struct{} // closed when the child has been reaped
 	stopped chan struct{} // receives when the child is stopped (Ctrl-Z)
 	mu      sync.Mutex
@@ -34,12 +33,11 @@ type child struct {
 	none    bool // the last wait4(-1) said ECHILD: no child at all
 }
 
-func newChild(pid int, reapAll bool, log *slog.Logger, onReap func(int)) *child {
+func newChild(pid int, reapAll bool, log *slog.Logger) *child {
 	return &child{
 		pid:     pid,
 		reapAll: reapAll,
 		log:     log,
-		onReap:  onReap,
 		exited:  make(chan struct{}),
 		stopped: make(chan struct{}, 1),
 	}
@@ -71,9 +69,6 @@ func (c *child) reap() {
 		case pid != c.pid:
 			if !ws.Stopped() {
 				c.log.Debug("reaped", "pid", pid)
-				if c.onReap != nil {
-					c.onReap(pid)
-				}
 			}
 		case ws.Stopped():
 			select {

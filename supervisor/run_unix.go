@@ -112,7 +112,7 @@ func run(ctx context.Context, c *Config, sub *subscription) (outcome, error) {
 	// Go may hold a pidfd for the child; runp waits with wait4, never with
 	// cmd.Wait (see child), so the handle is only released.
 	defer func() { _ = cmd.Process.Release() }() // best effort
-	s.child = newChild(cmd.Process.Pid, subreaper, c.Logger, nil)
+	s.child = newChild(cmd.Process.Pid, subreaper, c.Logger)
 	s.afterStart() // starts the relays, which may signal the child
 	c.Logger.Debug("spawned", "pid", cmd.Process.Pid, "argv", c.Argv, "session", id)
 	root := cmd.Process.Pid
