@@ -192,12 +192,7 @@ func (s *session) group() int {
 	if !s.cfg.Group {
 		return 0
 	}
-	if s.master != nil {
-		if pgrp, err := pty.ForegroundGroup(s.master); err == nil && pgrp > 0 {
-			return pgrp
-		}
-	}
-	return s.child.pid
+	return s.jobGroup()
 }
 
 // handle forwards one signal runp received.
