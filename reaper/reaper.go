@@ -237,16 +237,20 @@ func (r *Reaper) Wake() {
 // created anywhere since the last scan (see pidStamp).
 func (r *Reaper) Run(ctx context.Context, interval time.Duration) {
 	// No scan right away: a command that ends at once needs none, and the
-	// clean-up would have to wait for it.
+	// clean-up would have to wait for it. The first tick comes one interval
+	// after the start whatever wakes the reaper meanwhile: it records the
+	// session and runs FirstTick.
 	t := time.NewTimer(interval)
 	defer t.Stop()
 	next := interval
-	for first := true; ; first = false {
+	ticked := false
+	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if first {
+			if !ticked {
+				ticked = true
 				r.mu.Lock()
 				r.ticked = true // the session is worth recording now
 				r.dirty = r.dirty || r.handle == nil
@@ -260,11 +264,14 @@ func (r *Reaper) Run(ctx context.Context, interval time.Duration) {
 			} else if next < maxBackoff*interval {
 				next *= 2
 			}
+			t.Reset(next)
 		case <-r.wake:
 			r.Scan()
 			next = interval
+			if ticked {
+				t.Reset(next)
+			}
 		}
-		t.Reset(next)
 	}
 }
 

@@ -3,6 +3,7 @@
 package reaper
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -70,5 +71,31 @@ func TestScanRecordsAndDrops(t *testing.T) {
 		}
 		time.Sleep(time.Millisecond)
 		r.Scan()
+	}
+}
+
+// TestFirstTickDespiteWakes: the first tick (which records the session and
+// runs FirstTick) comes one interval after the start even when wakes keep
+// arriving sooner than that, as SIGCHLDs of a busy command do.
+func TestFirstTickDespiteWakes(t *testing.T) {
+	first := make(chan struct{})
+	r := New(Options{Root: os.Getpid(), Session: registry.Session{ID: registry.NewID()},
+		FirstTick: func() { close(first) }})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); r.Run(ctx, 50*time.Millisecond) }()
+	defer func() { cancel(); <-done }()
+	wakes := time.NewTicker(5 * time.Millisecond)
+	defer wakes.Stop()
+	deadline := time.After(10 * time.Second)
+	for {
+		select {
+		case <-first:
+			return
+		case <-wakes.C:
+			r.Wake()
+		case <-deadline:
+			t.Fatal("no first tick in 10s while woken every 5ms")
+		}
 	}
 }
