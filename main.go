@@ -53,9 +53,15 @@ forwarded to CMD (with --group, to its foreground process group); SIGWINCH
 resizes CMD's terminal. A second SIGTERM, SIGINT or SIGHUP within 3 seconds
 of the first, while CMD still runs, kills it with SIGKILL.`
 
-func newApp(stdout, stderr io.Writer, exit *int) *cli.App {
+// newApp builds the CLI. unprepare undoes supervisor.Prepare for the
+// commands that run no command of their own (ps, reap).
+func newApp(stdout, stderr io.Writer, exit *int, unprepare func()) *cli.App {
 	// -v is --verbose here, as in most supervisors; --version stays long.
 	cli.VersionFlag = &cli.BoolFlag{Name: "version", Usage: "print runp's version"}
+	commands := []*cli.Command{psCommand(stdout), reapCommand(stdout, stderr)}
+	for _, cmd := range commands {
+		cmd.Before = func(*cli.Context) error { unprepare(); return nil }
+	}
 	return &cli.App{
 		Name:      "runp",
 		Usage:     "run a command under a PTY and leave nothing of it behind",
@@ -85,7 +91,7 @@ Examples:
 			&cli.StringFlag{Name: "completion", Usage: "print the shell completion script for bash, zsh or fish, and exit"},
 			&cli.BoolFlag{Name: "man", Usage: "print runp's man page (roff), generated from these options, and exit"},
 		}, commonFlags()...),
-		Commands: []*cli.Command{psCommand(stdout), reapCommand(stdout, stderr)},
+		Commands: commands,
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
 			return usageError{err}
 		},
@@ -173,8 +179,12 @@ func main() {
 
 // runMain runs the CLI and returns the exit status.
 func runMain(args []string, stdout, stderr io.Writer) int {
+	// The signal subscription that every run needs is made while the flags
+	// are parsed; a run takes it over, anything else undoes it.
+	unprepare := supervisor.Prepare()
+	defer unprepare()
 	exit := 0
-	app := newApp(stdout, stderr, &exit)
+	app := newApp(stdout, stderr, &exit, unprepare)
 	if err := app.Run(args); err != nil {
 		fmt.Fprintf(stderr, "runp: %v\n", err)
 		var ue usageError

@@ -12,7 +12,7 @@ import (
 // the CLI definition; RUNP_UPDATE_MAN=1 rewrites it.
 func TestManPageCurrent(t *testing.T) {
 	exit := 0
-	page, err := newApp(io.Discard, io.Discard, &exit).ToMan()
+	page, err := newApp(io.Discard, io.Discard, &exit, func() {}).ToMan()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sync"
 	"syscall"
 	"time"
 
@@ -23,7 +24,10 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		res.ExitCode, res.Ended = ExitRunpFailed, time.Now()
 		return res, &StartError{Code: ExitRunpFailed, Err: err}
 	}
-	sub := subscribe()
+	sub := takePrepared()
+	if sub == nil {
+		sub = subscribe()
+	}
 	defer sub.stop()
 	for n := 1; ; n++ {
 		a := Attempt{Started: time.Now()}
@@ -65,6 +69,52 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 			return res, nil
 		}
 	}
+}
+
+// prepared is the subscription made by Prepare, until a Run takes it.
+var prepared struct {
+	sync.Mutex
+	sub *subscription
+}
+
+// Prepare starts, in the background, the work every Run begins with:
+// subscribing to the signals Run handles, which takes the Go runtime about
+// half a millisecond. A program calls it as early as it can, before work of
+// its own such as parsing its command line, and the next Run finds the
+// subscription made or under way. The returned function undoes it when no
+// Run is coming after all: a signal that arrived meanwhile and would have
+// ended the process by default then ends it. Calling it after Run, or
+// twice, does nothing.
+func Prepare() (cancel func()) {
+	sub := subscribe()
+	prepared.Lock()
+	old := prepared.sub
+	prepared.sub = sub
+	prepared.Unlock()
+	if old != nil {
+		old.cancel()
+	}
+	return func() {
+		prepared.Lock()
+		mine := prepared.sub == sub
+		if mine {
+			prepared.sub = nil
+		}
+		prepared.Unlock()
+		if mine {
+			sub.cancel()
+		}
+	}
+}
+
+// takePrepared returns Prepare's subscription, if one is waiting, and
+// makes it Run's.
+func takePrepared() *subscription {
+	prepared.Lock()
+	defer prepared.Unlock()
+	sub := prepared.sub
+	prepared.sub = nil
+	return sub
 }
 
 // failure says why an attempt failed, for the retry message.

@@ -7,8 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"os/signal"
+	"runtime"
 	"syscall"
 	"time"
 
@@ -26,6 +26,12 @@ var forwarded = []os.Signal{
 	unix.SIGUSR1, unix.SIGUSR2, unix.SIGWINCH, unix.SIGCONT,
 }
 
+// fatal are the forwarded signals whose default action would end runp: they
+// are subscribed before the command starts. The others (SIGWINCH, SIGCONT)
+// and SIGCHLD do nothing by default, so they are subscribed while the
+// command starts, and what they would have said is caught up on then.
+var fatal = forwarded[:6]
+
 // escalateWindow: a second SIGTERM, SIGINT or SIGHUP this soon after the first,
 // while the command still runs, means "stop now" and becomes SIGKILL.
 const escalateWindow = 3 * time.Second
@@ -41,26 +47,31 @@ const (
 // attempts, so that no signal is lost between two of them.
 type subscription struct {
 	sigs, chld, pipe chan os.Signal
-	ready            chan struct{} // closed once every signal is subscribed
+	ready            chan struct{} // closed once the fatal signals and SIGPIPE are subscribed
+	all              chan struct{} // closed once every signal is
 }
 
-// subscribe subscribes to the signals runp handles. Each signal.Notify is a
-// round trip to the Go runtime's signal thread, about a millisecond for all
-// of them, so they are made in the background while the command is being
-// prepared; run waits for ready before it starts the command.
+// subscribe subscribes to the signals runp handles, in the background.
+// Each signal.Notify is a round trip to the Go runtime's signal thread,
+// about half a millisecond for all of them here, so they are made while
+// runp prepares the command (and, with Prepare, while the CLI parses its
+// flags). run waits for ready before it starts the command: from then on no
+// signal can end runp and leave the command unsupervised.
 func subscribe() *subscription {
 	sub := &subscription{sigs: make(chan os.Signal, 16), chld: make(chan os.Signal, 1),
-		pipe: make(chan os.Signal, 1), ready: make(chan struct{})}
+		pipe: make(chan os.Signal, 1), ready: make(chan struct{}), all: make(chan struct{})}
 	go func() {
-		defer close(sub.ready)
-		signal.Notify(sub.chld, unix.SIGCHLD)
-		signal.Notify(sub.sigs, forwarded...)
+		defer close(sub.all)
+		signal.Notify(sub.sigs, fatal...)
 		// A Go program dies of SIGPIPE when a write to its stdout finds the
 		// reader gone (runp -- yes | head -1), which would orphan the tree.
 		// Subscribed, the write returns EPIPE instead and the stream passes
 		// the SIGPIPE on to the command. (Ignoring it would be inherited by
 		// the command across exec.)
 		signal.Notify(sub.pipe, unix.SIGPIPE)
+		close(sub.ready)
+		signal.Notify(sub.chld, unix.SIGCHLD)
+		signal.Notify(sub.sigs, forwarded[len(fatal):]...)
 	}()
 	return sub
 }
@@ -70,12 +81,33 @@ func subscribe() *subscription {
 // arrives meanwhile is dropped, as one arriving during Run would have been
 // handled.
 func (sub *subscription) stop() {
-	go func() {
-		<-sub.ready
-		signal.Stop(sub.sigs)
-		signal.Stop(sub.chld)
-		signal.Stop(sub.pipe)
-	}()
+	go sub.unsubscribe()
+}
+
+func (sub *subscription) unsubscribe() {
+	<-sub.all
+	signal.Stop(sub.sigs)
+	signal.Stop(sub.chld)
+	signal.Stop(sub.pipe)
+}
+
+// cancel undoes a subscription that no Run took (see Prepare): a signal
+// that arrived meanwhile and would have ended the process by default is
+// raised again, and ends it.
+func (sub *subscription) cancel() {
+	sub.unsubscribe()
+	for {
+		select {
+		case sig := <-sub.sigs:
+			if sig != unix.SIGWINCH && sig != unix.SIGCONT {
+				_ = unix.Kill(unix.Getpid(), sig.(syscall.Signal)) // best effort
+			}
+		case sig := <-sub.pipe:
+			_ = unix.Kill(unix.Getpid(), sig.(syscall.Signal)) // best effort
+		default:
+			return
+		}
+	}
 }
 
 // run is one attempt: start the command, supervise it until it exits, clean
@@ -87,10 +119,9 @@ func run(ctx context.Context, c *Config, sub *subscription) (outcome, error) {
 	}
 	// The cookie finds descendants that left the tree, even after runp died.
 	id := registry.NewID()
-	env := append(c.Env[:len(c.Env):len(c.Env)], reaper.SessionKey+"="+id)
-	cmd := &exec.Cmd{Path: path, Args: c.Argv, Env: env, Dir: c.Dir}
+	cmd := &command{path: path, argv: c.Argv, env: withCookie(c.Env, id), dir: c.Dir}
 
-	sigs, chld := sub.sigs, sub.chld
+	sigs, chld, all := sub.sigs, sub.chld, sub.all
 	subreaper := false
 	if c.Subreaper {
 		if err := setSubreaper(); err != nil {
@@ -106,35 +137,44 @@ func run(ctx context.Context, c *Config, sub *subscription) (outcome, error) {
 		return outcome{}, &StartError{Code: ExitRunpFailed, Err: err}
 	}
 	<-sub.ready // no signal may find runp unprepared once the command runs
-	if err := cmd.Start(); err != nil {
+	pid, err := cmd.start()
+	if err != nil {
 		return outcome{}, startFailure(c.Argv[0], err)
 	}
-	// Go may hold a pidfd for the child; runp waits with wait4, never with
-	// cmd.Wait (see child), so the handle is only released.
-	defer func() { _ = cmd.Process.Release() }() // best effort
-	s.child = newChild(cmd.Process.Pid, subreaper, c.Logger)
+	s.child = newChild(pid, subreaper, c.Logger)
 	s.afterStart() // starts the relays, which may signal the child
-	c.Logger.Debug("spawned", "pid", cmd.Process.Pid, "argv", c.Argv, "session", id)
-	root := cmd.Process.Pid
+	c.Logger.Debug("spawned", "pid", pid, "argv", c.Argv, "session", id)
+	root := pid
 	if subreaper {
 		root = os.Getpid() // orphans come back to runp
 	}
-	s.track = startTracking(c, id, root, cmd.Process.Pid)
+	s.track = startTracking(c, id, root, pid)
 	s.child.reap() // it may have exited before SIGCHLD was wired
 
 	var lastTerm time.Time
 	var early []os.Signal // signals that arrived after the child exited
 	lim := watchLimits(ctx, c, s.act)
 	defer lim.stop()
+	reap := func() {
+		s.child.reap()
+		select {
+		case <-s.child.exited: // the clean-up scans next
+		default:
+			s.track.wake()
+		}
+	}
 	for {
 		select {
 		case <-chld:
-			s.child.reap()
-			select {
-			case <-s.child.exited: // the clean-up scans next
-			default:
-				s.track.wake()
+			reap()
+		case <-all:
+			// SIGCHLD and SIGWINCH are subscribed now: catch up on what
+			// they would have said since the command started.
+			all = nil
+			if s.con != nil {
+				s.con.resize()
 			}
+			reap()
 		case <-s.child.exited:
 			s.releaseTerminal()
 			killed := s.cleanUp(sigs, chld, early)
@@ -158,6 +198,30 @@ func run(ctx context.Context, c *Config, sub *subscription) (outcome, error) {
 	}
 }
 
+// command is how the child is started. It is started with syscall.ForkExec
+// rather than os/exec: exec.Cmd.Start probes the kernel's pidfd support on
+// its first use, with an extra process created and reaped, which costs more
+// than half a millisecond here on the path of every command; and runp waits
+// with wait4 (see child), never through os.Process.
+type command struct {
+	path                  string
+	argv, env             []string
+	dir                   string
+	stdin, stdout, stderr *os.File
+	sys                   *syscall.SysProcAttr
+}
+
+// start forks and execs the command and returns its PID.
+func (cmd *command) start() (int, error) {
+	// Fd puts a file the poller holds back into blocking mode, as
+	// os.StartProcess does: the child gets ordinary descriptors.
+	files := []uintptr{cmd.stdin.Fd(), cmd.stdout.Fd(), cmd.stderr.Fd()}
+	pid, err := syscall.ForkExec(cmd.path, cmd.argv,
+		&syscall.ProcAttr{Dir: cmd.dir, Env: cmd.env, Files: files, Sys: cmd.sys})
+	runtime.KeepAlive(cmd) // the files stay open until the child has them
+	return pid, err
+}
+
 // stopTree ends the attempt early (a limit fired): the whole tree, the
 // command included, gets the stop signal, then SIGKILL after the grace,
 // while the loop goes on reaping and answering signals.
@@ -176,7 +240,7 @@ func (s *session) stopTree(limit, why string) {
 // session is the state of one attempt.
 type session struct {
 	attempt
-	cmd     *exec.Cmd
+	cmd     *command
 	child   *child
 	track   *tracking
 	master  *os.File // the PTY, nil with --no-pty

@@ -81,6 +81,21 @@ func subscribe() *subscription {
 
 func (sub *subscription) stop() { signal.Stop(sub.sigs) }
 
+// exitInterrupted is STATUS_CONTROL_C_EXIT, the exit code of a console
+// program that Ctrl-C ended.
+const exitInterrupted = 0xC000013A
+
+// cancel undoes a subscription that no Run took (see Prepare): an interrupt
+// that arrived meanwhile ends the process, as it would have by default.
+func (sub *subscription) cancel() {
+	sub.stop()
+	select {
+	case <-sub.sigs:
+		os.Exit(exitInterrupted)
+	default:
+	}
+}
+
 // run is one attempt: start the command, supervise it until it exits, clean
 // its tree up, and say how it ended. The status is the command's exit code
 // as it is, syscall.WaitStatus{ExitCode: code}: on Windows a code is 32
@@ -104,7 +119,7 @@ func run(ctx context.Context, c *Config, sub *subscription) (outcome, error) {
 	}
 	// The cookie finds descendants that left the tree, even after runp died.
 	id := registry.NewID()
-	env := append(c.Env[:len(c.Env):len(c.Env)], reaper.SessionKey+"="+id)
+	env := withCookie(c.Env, id)
 
 	s := &session{attempt: newAttempt(c)}
 	defer s.closeAll()

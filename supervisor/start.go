@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+
+	"runp/reaper"
 )
 
 // lookPath resolves argv0 as a shell would, and maps a failure to the shell's
@@ -48,4 +50,18 @@ func startFailure(argv0 string, err error) error {
 		return &StartError{Code: ExitNotExecutable, Err: fmt.Errorf("%s: permission denied", argv0)}
 	}
 	return &StartError{Code: ExitRunpFailed, Err: fmt.Errorf("start %s: %w", argv0, err)}
+}
+
+// withCookie returns env with the session cookie set to id, replacing a
+// cookie inherited from an outer runp: the command and its descendants
+// belong to this session.
+func withCookie(env []string, id string) []string {
+	prefix := reaper.SessionKey + "="
+	out := make([]string, 0, len(env)+1)
+	for _, kv := range env {
+		if !strings.HasPrefix(kv, prefix) {
+			out = append(out, kv)
+		}
+	}
+	return append(out, prefix+id)
 }

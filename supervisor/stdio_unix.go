@@ -19,19 +19,19 @@ import (
 func (s *session) wire() error {
 	c := s.cfg
 	if c.NoPTY {
-		s.cmd.Stdin = c.Stdin
+		s.cmd.stdin = c.Stdin
 		var err error
-		if s.cmd.Stdout, err = s.output(c.Stdout); err != nil {
+		if s.cmd.stdout, err = s.output(c.Stdout); err != nil {
 			return err
 		}
-		if s.cmd.Stderr, err = s.output(c.Stderr); err != nil {
+		if s.cmd.stderr, err = s.output(c.Stderr); err != nil {
 			return err
 		}
 		// The child gets a process group of its own, and the terminal's
 		// foreground with it, so that Ctrl-C reaches it once (from the
 		// terminal), not twice (from the terminal and from runp).
 		fg := pty.IsTerminal(c.Stdin) && pty.IsForeground(c.Stdin)
-		s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Foreground: fg, Ctty: pty.Fd(c.Stdin)}
+		s.cmd.sys = &syscall.SysProcAttr{Setpgid: true, Foreground: fg, Ctty: pty.Fd(c.Stdin)}
 		s.fgTaken, s.fgJob = fg, fg
 		return nil
 	}
@@ -47,19 +47,19 @@ func (s *session) wire() error {
 			return err
 		}
 	}
-	s.cmd.Stdout = slave
-	s.cmd.Stdin = slave
+	s.cmd.stdout = slave
+	s.cmd.stdin = slave
 	if !inTTY {
-		s.cmd.Stdin = c.Stdin // EOF and binary data pass untouched
+		s.cmd.stdin = c.Stdin // EOF and binary data pass untouched
 	}
 	if outTTY && errTTY {
-		s.cmd.Stderr = slave
-	} else if s.cmd.Stderr, err = s.output(c.Stderr); err != nil {
+		s.cmd.stderr = slave
+	} else if s.cmd.stderr, err = s.output(c.Stderr); err != nil {
 		return err
 	}
 	// Fd 1 of the child is always the slave: it becomes the controlling
 	// terminal of the child's new session.
-	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 1}
+	s.cmd.sys = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 1}
 
 	var in, size *os.File
 	if inTTY {
