@@ -18,11 +18,10 @@ package registry
 
 import (
 	"bytes"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -110,9 +109,11 @@ func (e *QuarantineError) Unwrap() error { return e.Err }
 // by age, and 8 random bytes in hex, so that concurrent runps never collide.
 // It is safe as a file name on every platform.
 func NewID() string {
-	var b [8]byte
-	_, _ = rand.Read(b[:]) // never fails since Go 1.24: it crashes the program instead
-	return time.Now().UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
+	// The ID must be unique, not secret: a process can only claim a
+	// session by carrying its cookie, which kills it at clean-up. The
+	// runtime seeds math/rand/v2 from the OS; crypto/rand would add its
+	// package initialisation to every runp's start.
+	return time.Now().UTC().Format("20060102T150405Z") + "-" + fmt.Sprintf("%016x", rand.Uint64())
 }
 
 // DefaultDir returns the state dir to use when none is given:
