@@ -230,8 +230,8 @@ func (r *Reaper) Wake() {
 
 // Run scans on every Wake and every interval until ctx is done.
 //
-// The interval doubles after every tick that found nothing new, up to
-// maxBackoff times itself, and comes back on a Wake (SIGCHLD) or a change:
+// The interval grows fourfold after every tick that found nothing new, up
+// to maxBackoff times itself (ticks at 1, 5, 21, 53, 85... intervals), and comes back on a Wake (SIGCHLD) or a change:
 // waking a process costs CPU even when it does nothing, and an idle tree
 // should cost next to none. A tick also skips the walk when no process was
 // created anywhere since the last scan (see pidStamp).
@@ -261,8 +261,8 @@ func (r *Reaper) Run(ctx context.Context, interval time.Duration) {
 			}
 			if r.scan(false) {
 				next = interval
-			} else if next < maxBackoff*interval {
-				next *= 2
+			} else {
+				next = min(next*backoff, maxBackoff*interval)
 			}
 			t.Reset(next)
 		case <-r.wake:
@@ -275,8 +275,12 @@ func (r *Reaper) Run(ctx context.Context, interval time.Duration) {
 	}
 }
 
-// maxBackoff bounds the idle interval to this many reap intervals.
-const maxBackoff = 32
+// backoff is how much the interval grows after an idle tick; maxBackoff
+// bounds it to this many reap intervals.
+const (
+	backoff    = 4
+	maxBackoff = 32
+)
 
 // Scan is one tick: one snapshot of the tree, new descendants recorded,
 // every recorded process that left the snapshot classified, and the session
