@@ -1,3 +1,9 @@
+// runp needs no GOMAXPROCS that follows the CPU limit. Without this line the
+// Go runtime reads the cgroup's limit again each time it wakes a second or
+// more after the last read, which is every time an idle runp wakes.
+//
+//go:debug updatemaxprocs=0
+
 // Command runp runs a command under a pseudo-terminal, forwards signals to it,
 // reaps its zombies, and makes sure nothing it started outlives it.
 //
