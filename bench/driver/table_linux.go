@@ -95,6 +95,9 @@ func cmdTable(args []string) (int, error) {
 		r.compare(f1, c1, "start", "unbuffer", "runp", 4, false, "≥ 4× faster than unbuffer"),
 		r.compare(f1, c1, "start", "script", "runp", 4, false, "≥ 4× faster than script"),
 		r.compare(f1, c1, "start", "runp", "floor", 1.15, true, "runp ≤ 1.15× Go floor"))
+	if row, ok := r.startBound(); ok {
+		rows = append(rows, row)
+	}
 
 	f2 := "2 PTY throughput, MB/s"
 	c2 := r.cells("tput.mbps", fixed(0, 1))
@@ -171,6 +174,28 @@ func cmdTable(args []string) (int, error) {
 		fmt.Printf("| %s | %s | %s | %s | %s |\n", row.figure, strings.Join(cs, " | "), row.ratio, row.goal, row.met)
 	}
 	return 0, nil
+}
+
+// startBound is figure 1's lower bound from runp's CLI alone: runp runs
+// at least what "runp --version" does (the Go runtime, every package's
+// initialisation, urfave/cli's set-up and parsing) plus what the floor adds
+// to a bare Go start (fork, exec and wait of the child). Were every other
+// part of runp free, runp/floor would still be this ratio.
+func (r results) startBound() (goalRow, bool) {
+	floor, ok1 := r.num("start.floor")
+	start, ok2 := r.num("start.go-start")
+	version, ok3 := r.num("start.runp-version")
+	if !ok1 || !ok2 || !ok3 || floor == 0 {
+		return goalRow{}, false
+	}
+	cell := fmt.Sprintf("runp --version %.2f; Go start+exit %.2f", version/1e6, start/1e6)
+	return goalRow{
+		figure: "(info) 1 start+exit without a command, median ms",
+		cells:  map[string]string{"runp": cell},
+		ratio:  fmt.Sprintf("(runp --version + floor − Go start)/floor = %.2f", (version+floor-start)/floor),
+		goal:   "lower bound of runp/floor",
+		met:    "–",
+	}, true
 }
 
 // limit builds a row whose goal is an absolute bound on runp's value.
