@@ -131,8 +131,7 @@ wrapper catatonit "$(command -v catatonit)" -- '{}'
 wrapper unbuffer "$(command -v unbuffer)" '{}'
 wrapper script "$(command -v script)" -qec '{sh}' /dev/null
 wrapper floor "$bin/floor" '{}'
-wrapper go-start "$bin/floor" -exit      # info: the Go runtime's start and exit, no child
-wrapper runp-version "$bin/runp" --version # info: runp's start, inits and CLI, no child
+wrapper go-start "$bin/floor" -exit # info: the Go runtime's start and exit, no child
 wrapper relay "$bin/ptyrelay" '{}'
 
 commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
@@ -145,7 +144,7 @@ fi
 
 if fig 1; then
   say "1. start+exit: W -- /bin/true, $RUNS runs each, interleaved (stdio /dev/null)"
-  driver wall -spec "$spec" -w runp,tini,dumb-init,catatonit,unbuffer,script,floor,go-start,runp-version \
+  driver wall -spec "$spec" -w runp,tini,dumb-init,catatonit,unbuffer,script,floor,go-start \
     -n "$RUNS" -key start -results "$res" -- /bin/true
 fi
 
