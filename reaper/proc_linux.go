@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -49,12 +51,28 @@ const pageSize = 4096
 // reused. seq says the file is a seq_file (see seqShort). A missing file or a
 // process that died under the read is reported as ErrGone: the kernel says
 // ENOENT for the former and ESRCH for the latter.
+//
+// A seq_file (stat, children, loadavg) is generated from the kernel's own
+// structures and never waits on another process, so it is opened and read
+// with raw system calls. An ordinary system call wakes the Go runtime's
+// sysmon thread when the program was idle, and sysmon then polls every
+// 20 µs for about a millisecond: that poll was most of the CPU an idle
+// runp's reaper ticks cost. cmdline and environ are read from the other
+// process's memory and can wait on its memory-map lock, so they go through
+// ordinary system calls, which let the scheduler run other goroutines
+// meanwhile.
 func readProcAt(dirfd int, path string, pb *procBuf, seq bool) ([]byte, error) {
-	fd, err := openat(dirfd, path)
+	var fd int
+	var err error
+	if seq {
+		fd, err = rawOpenat(dirfd, path)
+	} else {
+		fd, err = openat(dirfd, path)
+	}
 	if err != nil {
 		return nil, procErr(path, err)
 	}
-	defer func() { _ = unix.Close(fd) }() // best effort: a read-only fd loses nothing
+	defer rawClose(fd)
 	n := 0
 	for {
 		// Always offer a page or more: seqShort assumes it, and a seq_file
@@ -64,7 +82,12 @@ func readProcAt(dirfd int, path string, pb *procBuf, seq bool) ([]byte, error) {
 			copy(nb, pb.b[:n])
 			pb.b = nb
 		}
-		m, err := unix.Read(fd, pb.b[n:])
+		var m int
+		if seq {
+			m, err = rawRead(fd, pb.b[n:])
+		} else {
+			m, err = unix.Read(fd, pb.b[n:])
+		}
 		if err == unix.EINTR {
 			continue
 		}
@@ -85,6 +108,41 @@ func openat(dirfd int, path string) (int, error) {
 			return fd, err
 		}
 	}
+}
+
+// rawOpenat is openat for paths under /proc, whose lookup never blocks
+// (see readProcAt for why it is raw).
+func rawOpenat(dirfd int, path string) (int, error) {
+	p, err := unix.BytePtrFromString(path)
+	if err != nil {
+		return -1, err
+	}
+	for {
+		fd, _, errno := syscall.RawSyscall6(unix.SYS_OPENAT, uintptr(dirfd), uintptr(unsafe.Pointer(p)),
+			unix.O_RDONLY|unix.O_CLOEXEC|unix.O_NOCTTY, 0, 0, 0)
+		switch errno {
+		case 0:
+			return int(fd), nil
+		case unix.EINTR:
+			continue
+		}
+		return -1, errno
+	}
+}
+
+// rawRead is read for a seq_file (see readProcAt).
+func rawRead(fd int, b []byte) (int, error) {
+	n, _, errno := syscall.RawSyscall(unix.SYS_READ, uintptr(fd), uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)))
+	if errno != 0 {
+		return 0, errno
+	}
+	return int(n), nil
+}
+
+// rawClose closes a read-only /proc file: nothing can be lost, so the
+// error is dropped.
+func rawClose(fd int) {
+	_, _, _ = syscall.RawSyscall(unix.SYS_CLOSE, uintptr(fd), 0, 0) // best effort
 }
 
 // procErr wraps err from a /proc access, mapping "no such process" to ErrGone.

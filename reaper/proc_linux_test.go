@@ -234,3 +234,31 @@ func killAll(tb testing.TB, pids []int) {
 	ids := readAll(tb, pids)
 	tb.Cleanup(func() { killIDs(tb, ids) })
 }
+
+// TestPidStampMoves: the stamp reads the last PID handed out, so it moves
+// when a process is created, and matches what /proc/loadavg says.
+func TestPidStampMoves(t *testing.T) {
+	before, ok := pidStamp()
+	if !ok {
+		t.Fatal("pidStamp failed")
+	}
+	cmd := exec.Command("true")
+	if err := cmd.Run(); err != nil {
+		t.Fatal(err)
+	}
+	after, ok := pidStamp()
+	if !ok {
+		t.Fatal("pidStamp failed")
+	}
+	if after == before {
+		t.Fatalf("stamp stayed at %d after starting process %d", before, cmd.Process.Pid)
+	}
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := strings.Fields(string(b))
+	if last, _ := strconv.ParseUint(f[len(f)-1], 10, 64); last < after {
+		t.Fatalf("/proc/loadavg says %d, below the stamp %d", last, after)
+	}
+}
