@@ -231,16 +231,18 @@ func (r *Reaper) Wake() {
 // Run scans on every Wake and every interval until ctx is done.
 //
 // The interval grows fourfold after every tick that found nothing new, up
-// to maxBackoff times itself (ticks at 1, 5, 21, 53, 85... intervals), and comes back on a Wake (SIGCHLD) or a change:
-// waking a process costs CPU even when it does nothing, and an idle tree
-// should cost next to none. A tick also skips the walk when no process was
-// created anywhere since the last scan (see pidStamp).
+// to maxBackoff times itself (ticks at 1, 5, 21, 53, 85... intervals), and
+// comes back on a Wake (SIGCHLD) or a change: waking a process costs CPU
+// even when it does nothing, and an idle tree should cost next to none. A
+// tick also skips the walk when no process was created anywhere since the
+// last scan (see pidStamp), and on Linux it wakes only the netpoller (see
+// newTick).
 func (r *Reaper) Run(ctx context.Context, interval time.Duration) {
 	// No scan right away: a command that ends at once needs none, and the
 	// clean-up would have to wait for it. The first tick comes one interval
 	// after the start whatever wakes the reaper meanwhile: it records the
 	// session and runs FirstTick.
-	t := time.NewTimer(interval)
+	t := newTick(interval)
 	defer t.Stop()
 	next := interval
 	ticked := false
@@ -248,7 +250,7 @@ func (r *Reaper) Run(ctx context.Context, interval time.Duration) {
 		select {
 		case <-ctx.Done():
 			return
-		case <-t.C:
+		case <-t.C():
 			if !ticked {
 				ticked = true
 				r.mu.Lock()
