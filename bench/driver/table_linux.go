@@ -147,6 +147,7 @@ func cmdTable(args []string) (int, error) {
 		{"micro.scan1000", "(info) Go bench: reaper tick, 1000 procs", "µs"},
 		{"micro.relay", "(info) Go bench: PTY relay (stream)", "MB/s"},
 		{"micro.regwrite", "(info) Go bench: registry write, 10 procs", "µs"},
+		{"micro.cliparse", "(info) Go bench: urfave/cli parsing runp's command line, warm", "µs"},
 	} {
 		if v, ok := r.num(m.key); ok {
 			s := fmt.Sprintf("%.1f %s", v/1e3, m.unit)
