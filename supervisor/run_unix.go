@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"slices"
 	"syscall"
 	"time"
 
@@ -19,18 +20,16 @@ import (
 	"runp/registry"
 )
 
-// Signals runp forwards to the command. SIGWINCH is not forwarded: it
-// becomes a resize of the PTY, and the kernel tells the command itself.
-var forwarded = []os.Signal{
-	unix.SIGTERM, unix.SIGINT, unix.SIGHUP, unix.SIGQUIT,
-	unix.SIGUSR1, unix.SIGUSR2, unix.SIGWINCH, unix.SIGCONT,
-}
-
-// fatal are the forwarded signals whose default action would end runp: they
-// are subscribed before the command starts. The others (SIGWINCH, SIGCONT)
-// and SIGCHLD do nothing by default, so they are subscribed while the
+// Signals runp forwards to the command: fatal ones, whose default action
+// would end runp, are subscribed before the command starts; harmless ones
+// (and SIGCHLD) do nothing by default, so they are subscribed while the
 // command starts, and what they would have said is caught up on then.
-var fatal = forwarded[:6]
+// SIGWINCH is not forwarded: it becomes a resize of the PTY, and the kernel
+// tells the command itself.
+var (
+	fatal    = []os.Signal{unix.SIGTERM, unix.SIGINT, unix.SIGHUP, unix.SIGQUIT, unix.SIGUSR1, unix.SIGUSR2}
+	harmless = []os.Signal{unix.SIGWINCH, unix.SIGCONT}
+)
 
 // escalateWindow: a second SIGTERM, SIGINT or SIGHUP this soon after the first,
 // while the command still runs, means "stop now" and becomes SIGKILL.
@@ -71,7 +70,7 @@ func subscribe() *subscription {
 		signal.Notify(sub.pipe, unix.SIGPIPE)
 		close(sub.ready)
 		signal.Notify(sub.chld, unix.SIGCHLD)
-		signal.Notify(sub.sigs, forwarded[len(fatal):]...)
+		signal.Notify(sub.sigs, harmless...)
 	}()
 	return sub
 }
@@ -99,7 +98,7 @@ func (sub *subscription) cancel() {
 	for {
 		select {
 		case sig := <-sub.sigs:
-			if sig != unix.SIGWINCH && sig != unix.SIGCONT {
+			if !slices.Contains(harmless, sig) {
 				_ = unix.Kill(unix.Getpid(), sig.(syscall.Signal)) // best effort
 			}
 		case sig := <-sub.pipe:
