@@ -3,10 +3,14 @@
 package supervisor
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"os"
 	"os/exec"
+	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -73,4 +77,47 @@ func devNull(t *testing.T) *os.File {
 	}
 	t.Cleanup(func() { _ = f.Close() })
 	return f
+}
+
+// TestSignalBeforeStart: a SIGTERM that arrives while Run gets ready (here
+// between Prepare and Run) means the command is never started, and Run ends
+// as the signal would have ended runp: 128+15.
+func TestSignalBeforeStart(t *testing.T) {
+	cancel := Prepare()
+	defer cancel()
+	sub := prepared.sub
+	<-sub.ready
+	_ = unix.Kill(os.Getpid(), unix.SIGTERM)
+	for deadline := time.Now().Add(10 * time.Second); len(sub.sigs) == 0 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond) // polling, bounded
+	}
+	var log lockedBuffer
+	ctx, stop := context.WithTimeout(context.Background(), 30*time.Second)
+	defer stop()
+	res, err := Run(ctx, Config{Argv: []string{"true"}, Stdin: devNull(t), Stdout: os.Stdout, Stderr: os.Stderr,
+		StateDir: t.TempDir(), Logger: slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	if err != nil || res.ExitCode != 128+int(unix.SIGTERM) || res.Signal != unix.SIGTERM {
+		t.Fatalf("Run = %+v, %v; want exit 143 by SIGTERM", res, err)
+	}
+	if strings.Contains(log.String(), "spawned") {
+		t.Fatalf("the command was started although SIGTERM came first:\n%s", log.String())
+	}
+}
+
+// lockedBuffer is a log destination that goroutines share.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }

@@ -136,6 +136,13 @@ func run(ctx context.Context, c *Config, sub *subscription) (outcome, error) {
 		return outcome{}, &StartError{Code: ExitRunpFailed, Err: err}
 	}
 	<-sub.ready // no signal may find runp unprepared once the command runs
+	if sig := sub.interrupt(); sig != nil {
+		// It came while runp was getting ready (with Prepare, while the
+		// flags were parsed): the command is not started, and the attempt
+		// ends as the signal would have ended runp.
+		ss := sig.(syscall.Signal)
+		return outcome{ws: syscall.WaitStatus(ss), interrupted: ss}, nil
+	}
 	pid, err := cmd.start()
 	if err != nil {
 		return outcome{}, startFailure(c.Argv[0], err)
