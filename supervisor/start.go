@@ -18,11 +18,18 @@ import (
 func lookPath(argv0, dir string) (string, error) {
 	name := argv0
 	if dir != "" && strings.ContainsAny(name, `/`+string(filepath.Separator)) && !filepath.IsAbs(name) {
-		name = filepath.Join(dir, name) // exec.Cmd resolves it against Dir too
+		name = filepath.Join(dir, name) // a relative command is Dir's
 	}
 	path, err := exec.LookPath(name)
 	if err == nil || errors.Is(err, exec.ErrDot) {
 		// A PATH entry of "." is the user's choice; a shell honours it too.
+		if dir != "" && !filepath.IsAbs(path) {
+			// Found from runp's directory, but the child execs it after
+			// changing to Dir.
+			if abs, aerr := filepath.Abs(path); aerr == nil {
+				path = abs
+			}
+		}
 		return path, nil
 	}
 	if errors.Is(err, exec.ErrNotFound) || errors.Is(err, fs.ErrNotExist) {
@@ -31,7 +38,7 @@ func lookPath(argv0, dir string) (string, error) {
 	return "", startFailure(argv0, err)
 }
 
-// startFailure maps an error from exec.Cmd.Start to a StartError.
+// startFailure maps an error from starting the command to a StartError.
 func startFailure(argv0 string, err error) error {
 	var se *StartError
 	if errors.As(err, &se) {
