@@ -1,6 +1,7 @@
 package supervisor
 
 import (
+	"fmt"
 	"io"
 	"os"
 	"syscall"
@@ -46,6 +47,22 @@ func (a *attempt) closePipes() {
 		_ = f.Close() // best effort
 	}
 	a.closers = nil
+}
+
+// beginStop records that limit ends the attempt and says why, and reports
+// whether the stop is to start now (not when one is under way already).
+// The platform's stopTree then shuts the tree down and sends what it
+// killed on stopDone.
+func (a *attempt) beginStop(limit, why string) bool {
+	if a.limit != "" {
+		return false
+	}
+	a.limit = limit
+	if why != "" {
+		fmt.Fprintf(a.cfg.Stderr, "runp: %s; stopping the command\n", why)
+	}
+	a.stopDone = make(chan []reaper.Killed, 1)
+	return true
 }
 
 // hurryStop makes a running stopTree skip the rest of its grace.

@@ -232,14 +232,9 @@ func (cmd *command) start() (int, error) {
 // command included, gets the stop signal, then SIGKILL after the grace,
 // while the loop goes on reaping and answering signals.
 func (s *session) stopTree(limit, why string) {
-	if s.limit != "" {
+	if !s.beginStop(limit, why) {
 		return
 	}
-	s.limit = limit
-	if why != "" {
-		fmt.Fprintf(s.cfg.Stderr, "runp: %s; stopping the command\n", why)
-	}
-	s.stopDone = make(chan []reaper.Killed, 1)
 	go func() { s.stopDone <- s.track.r.Shutdown(s.cfg.StopSignal, s.cfg.Grace, s.hurry, s.child.reap) }()
 }
 

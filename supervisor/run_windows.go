@@ -214,14 +214,9 @@ func (s *session) setup(process windows.Handle) error {
 // the whole tree, the command included, by verified identity; then the job
 // is terminated as the backstop for what the reaper did not see.
 func (s *session) stopTree(limit, why string) {
-	if s.limit != "" {
+	if !s.beginStop(limit, why) {
 		return
 	}
-	s.limit = limit
-	if why != "" {
-		fmt.Fprintf(s.cfg.Stderr, "runp: %s; stopping the command\n", why)
-	}
-	s.stopDone = make(chan []reaper.Killed, 1)
 	go func() {
 		killed := s.track.r.Shutdown(s.cfg.StopSignal, s.cfg.Grace, s.hurry, func() {})
 		s.terminateJob()
