@@ -62,13 +62,11 @@ const pageSize = 4096
 // ordinary system calls, which let the scheduler run other goroutines
 // meanwhile.
 func readProcAt(dirfd int, path string, pb *procBuf, seq bool) ([]byte, error) {
-	var fd int
-	var err error
+	open, read := openat, unix.Read
 	if seq {
-		fd, err = rawOpenat(dirfd, path)
-	} else {
-		fd, err = openat(dirfd, path)
+		open, read = rawOpenat, rawRead
 	}
+	fd, err := open(dirfd, path)
 	if err != nil {
 		return nil, procErr(path, err)
 	}
@@ -82,12 +80,7 @@ func readProcAt(dirfd int, path string, pb *procBuf, seq bool) ([]byte, error) {
 			copy(nb, pb.b[:n])
 			pb.b = nb
 		}
-		var m int
-		if seq {
-			m, err = rawRead(fd, pb.b[n:])
-		} else {
-			m, err = unix.Read(fd, pb.b[n:])
-		}
+		m, err := read(fd, pb.b[n:])
 		if err == unix.EINTR {
 			continue
 		}
