@@ -62,7 +62,7 @@ func TreeFallback() bool {
 // "" if it cannot be read. On linux a process with an empty argv (kernel
 // threads, zombies) is shown by its name in brackets, as ps does: "[kthreadd]".
 // So is, briefly, a process in the middle of execve: the kernel closes the
-// close-on-exec fds, which is when the parent's exec.Cmd.Start returns,
+// close-on-exec fds, which is when the parent's fork and exec returns,
 // before it sets up the new argv.
 func Cmdline(pid int) string {
 	if pid <= 0 {

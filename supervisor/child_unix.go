@@ -16,9 +16,10 @@ var errChildDone = errors.New("command already exited")
 
 // child is runp's direct child and the one owner of wait4 in this process.
 //
-// exec.Cmd.Wait is never called: a wait4(-1) loop, needed to reap orphans
-// re-parented to a subreaper, would race it for the child's status. Instead
-// this loop reaps everything and picks out the child. The mutex is held across
+// Nothing else waits for the child (it is started with syscall.ForkExec, so
+// no os.Process holds it): a second waiter would race the wait4(-1) loop,
+// needed to reap orphans re-parented to a subreaper, for the child's status.
+// This loop reaps everything and picks out the child. The mutex is held across
 // wait4 and across kill, so a signal can never be sent to the child's PID
 // after the kernel has released it for reuse.
 type child struct {
