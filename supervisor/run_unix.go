@@ -20,12 +20,14 @@ import (
 	"runp/registry"
 )
 
-// Signals runp forwards to the command: fatal ones, whose default action
-// would end runp, are subscribed before the command starts; harmless ones
-// (and SIGCHLD) do nothing by default, so they are subscribed while the
-// command starts, and what they would have said is caught up on then.
-// SIGWINCH is not forwarded: it becomes a resize of the PTY, and the kernel
-// tells the command itself.
+// Signals runp forwards to the command. The first ones are subscribed before
+// the command starts: unsubscribed, SIGTERM, SIGINT and SIGHUP would end
+// runp and SIGQUIT would make it dump its goroutines and exit, while the Go
+// runtime drops SIGUSR1 and SIGUSR2, which would then be lost rather than
+// forwarded. The harmless ones (and SIGCHLD) need nothing forwarded if they
+// come while the command starts, so they are subscribed meanwhile, and what
+// they would have said is caught up on then. SIGWINCH is not forwarded: it
+// becomes a resize of the PTY, and the kernel tells the command itself.
 var (
 	fatal    = []os.Signal{unix.SIGTERM, unix.SIGINT, unix.SIGHUP, unix.SIGQUIT, unix.SIGUSR1, unix.SIGUSR2}
 	harmless = []os.Signal{unix.SIGWINCH, unix.SIGCONT}
@@ -46,7 +48,7 @@ const (
 // attempts, so that no signal is lost between two of them.
 type subscription struct {
 	sigs, chld, pipe chan os.Signal
-	ready            chan struct{} // closed once the fatal signals and SIGPIPE are subscribed
+	ready            chan struct{} // closed once fatal and SIGPIPE are subscribed
 	all              chan struct{} // closed once every signal is
 }
 
