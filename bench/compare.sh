@@ -15,6 +15,7 @@
 #   -s MB     figure 2: size of the text file in MB      (default 200, $BENCH_SIZE_MB)
 #   -i SECS   figure 4: length of the supervised sleep  (default 20, $BENCH_IDLE_SECS)
 #   -f LIST   figures to run, e.g. 1,2                   (default 1,2,3,4,5,6, $BENCH_FIGS)
+#             m: figure 1 for the design minimum (bench/design-minimum.patch)
 #   --full    -n 1000 -r 10 -t 10 -i 60
 #   -o FILE   also write the table (with a header) to FILE
 set -euo pipefail
@@ -147,6 +148,19 @@ if fig 1; then
   say "1. start+exit: W -- /bin/true, $RUNS runs each, interleaved (stdio /dev/null)"
   driver wall -spec "$spec" -w runp,tini,dumb-init,catatonit,unbuffer,script,floor,go-start \
     -n "$RUNS" -key start -results "$res" -- /bin/true
+fi
+
+if fig m; then
+  say "1m. design minimum (bench/design-minimum.patch): W -- /bin/true, $RUNS runs each, interleaved"
+  src=$tmp/minimum
+  mkdir -p "$src"
+  tar -C "$root" --exclude=.git -cf - . | tar -C "$src" -xf -
+  (cd "$src" && git apply bench/design-minimum.patch)
+  for n in 0 4 7; do
+    (cd "$src" && go build -tags urfave_cli_no_docs -ldflags "-X runp/supervisor.MinimumSignals=$n" -o "$bin/min$n" .)
+    wrapper "min$n" "$bin/min$n" -- '{}'
+  done
+  driver wall -spec "$spec" -w runp,min0,min4,min7,floor,unbuffer -n "$RUNS" -key minimum -results "$res" -- /bin/true
 fi
 
 if fig 2; then

@@ -98,6 +98,7 @@ func cmdTable(args []string) (int, error) {
 	if row, ok := r.goStart(); ok {
 		rows = append(rows, row)
 	}
+	rows = append(rows, r.minimum()...)
 
 	f2 := "2 PTY throughput, MB/s"
 	c2 := r.cells("tput.mbps", fixed(0, 1))
@@ -193,6 +194,28 @@ func (r results) goStart() (goalRow, bool) {
 		goal:   "–",
 		met:    "–",
 	}, true
+}
+
+// minimum is figure 1m: builds of runp with bench/design-minimum.patch,
+// which keep its CLI and, once the flags are parsed, only open a PTY,
+// subscribe the first N of the signals runp subscribes, fork, exec and
+// wait. Where such a build misses a goal of figure 1, runp, which does all
+// that and more, cannot meet it.
+func (r results) minimum() []goalRow {
+	var rows []goalRow
+	cells := r.cells("minimum", fixed(2, 1e-6))
+	for _, n := range []string{"0", "4", "7"} {
+		name := "min" + n
+		v, ok := r.num("minimum." + name)
+		if !ok {
+			continue
+		}
+		figure := fmt.Sprintf("(info) 1m design minimum with %s signals: %.2f ms", n, v/1e6)
+		rows = append(rows,
+			r.compare(figure, cells, "minimum", name, "floor", 1.15, true, "runp ≤ 1.15× Go floor"),
+			r.compare(figure, cells, "minimum", "unbuffer", name, 4, false, "≥ 4× faster than unbuffer"))
+	}
+	return rows
 }
 
 // limit builds a row whose goal is an absolute bound on runp's value.
