@@ -11,7 +11,7 @@
 # Usage: bench/compare.sh [options]
 #   -n RUNS   figure 1: start+exit runs per wrapper     (default 200, $BENCH_RUNS)
 #   -r REPS   figures 3, 5, 6: rounds per wrapper       (default 3, $BENCH_REPS)
-#   -t RUNS   figure 2: throughput runs per wrapper     (default 5, $BENCH_TPUT_RUNS)
+#   -t RUNS   figure 2: throughput runs per wrapper     (default 7, $BENCH_TPUT_RUNS)
 #   -s MB     figure 2: size of the text file in MB      (default 200, $BENCH_SIZE_MB)
 #   -i SECS   figure 4: length of the supervised sleep  (default 20, $BENCH_IDLE_SECS)
 #   -f LIST   figures to run, e.g. 1,2                   (default 1,2,3,4,5,6, $BENCH_FIGS)
@@ -22,7 +22,7 @@ set -euo pipefail
 
 RUNS=${BENCH_RUNS:-200}
 REPS=${BENCH_REPS:-3}
-TPUT=${BENCH_TPUT_RUNS:-5}
+TPUT=${BENCH_TPUT_RUNS:-7}
 SIZE_MB=${BENCH_SIZE_MB:-200}
 IDLE=${BENCH_IDLE_SECS:-20}
 FIGS=${BENCH_FIGS:-1,2,3,4,5,6}
