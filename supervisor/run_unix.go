@@ -29,8 +29,8 @@ import (
 // they would have said is caught up on then. SIGWINCH is not forwarded: it
 // becomes a resize of the PTY, and the kernel tells the command itself.
 var (
-	fatal    = []os.Signal{unix.SIGTERM, unix.SIGINT, unix.SIGHUP, unix.SIGQUIT, unix.SIGUSR1, unix.SIGUSR2}
-	harmless = []os.Signal{unix.SIGWINCH, unix.SIGCONT}
+	beforeStart = []os.Signal{unix.SIGTERM, unix.SIGINT, unix.SIGHUP, unix.SIGQUIT, unix.SIGUSR1, unix.SIGUSR2}
+	harmless    = []os.Signal{unix.SIGWINCH, unix.SIGCONT}
 )
 
 // escalateWindow: a second SIGTERM, SIGINT or SIGHUP this soon after the first,
@@ -48,7 +48,7 @@ const (
 // attempts, so that no signal is lost between two of them.
 type subscription struct {
 	sigs, chld, pipe chan os.Signal
-	ready            chan struct{} // closed once fatal and SIGPIPE are subscribed
+	ready            chan struct{} // closed once beforeStart and SIGPIPE are subscribed
 	all              chan struct{} // closed once every signal is
 }
 
@@ -63,7 +63,7 @@ func subscribe() *subscription {
 		pipe: make(chan os.Signal, 1), ready: make(chan struct{}), all: make(chan struct{})}
 	go func() {
 		defer close(sub.all)
-		signal.Notify(sub.sigs, fatal...)
+		signal.Notify(sub.sigs, beforeStart...)
 		// A Go program dies of SIGPIPE when a write to its stdout finds the
 		// reader gone (runp -- yes | head -1), which would orphan the tree.
 		// Subscribed, the write returns EPIPE instead and the stream passes
