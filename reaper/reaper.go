@@ -59,7 +59,9 @@ type Reaper struct {
 	mu      sync.Mutex
 	sess    registry.Session
 	tracked map[int]registry.Process
-	fresh   map[int]bool // first seen on the last scan: re-read the command once
+	// fresh holds processes that may not have run their exec yet, with the
+	// time until which their command is read again on every scan.
+	fresh   map[int]time.Time
 	handle  *registry.Handle
 	dirty   bool
 	failed  bool
@@ -103,7 +105,7 @@ func New(opts Options) *Reaper {
 		wake:    make(chan struct{}, 1),
 		sess:    opts.Session,
 		tracked: map[int]registry.Process{},
-		fresh:   map[int]bool{},
+		fresh:   map[int]time.Time{},
 		foreign: map[int]uint64{},
 		adopted: map[int]uint64{},
 	}
@@ -214,7 +216,7 @@ func (r *Reaper) add(p Proc, role string) {
 		PID: p.PID, PPID: p.PPID, Start: p.Start, Command: Cmdline(p.PID),
 		Role: role, FirstSeen: time.Now().UTC().Truncate(time.Millisecond),
 	}
-	r.fresh[p.PID] = true
+	r.fresh[p.PID] = time.Now().Add(execGrace)
 	r.dirty = true
 	r.gen++
 	r.opts.Logger.Debug("tracked", "pid", p.PID, "ppid", p.PPID, "role", role, "command", r.tracked[p.PID].Command)
@@ -284,6 +286,11 @@ const (
 	maxBackoff = 32
 )
 
+// execGrace is how long the command of a new process is read again while it
+// still shows its parent's: long enough for an exec that a loaded machine
+// delays, short enough that a fork which never execs stops costing reads.
+const execGrace = 2 * time.Second
+
 // Scan is one tick: one snapshot of the tree, new descendants recorded,
 // every recorded process that left the snapshot classified, and the session
 // written when the tracked set changed.
@@ -303,16 +310,23 @@ func (r *Reaper) scan(force bool) (changed bool) {
 		return false
 	}
 	r.stamp, r.stamped = stamp, ok
-	for pid := range r.fresh {
-		// A process seen between fork and exec shows its parent's command.
-		if rec, ok := r.tracked[pid]; ok {
-			if cmd := Cmdline(pid); cmd != "" && cmd != rec.Command {
-				rec.Command = cmd
-				r.tracked[pid] = rec
-				r.dirty = true
-			}
+	now := time.Now()
+	for pid, until := range r.fresh {
+		// A process seen between fork and exec shows its parent's command
+		// until the exec, which a loaded machine can delay for a while.
+		rec, ok := r.tracked[pid]
+		if !ok {
+			delete(r.fresh, pid)
+			continue
 		}
-		delete(r.fresh, pid)
+		if cmd := Cmdline(pid); cmd != "" && cmd != rec.Command {
+			rec.Command = cmd
+			r.tracked[pid] = rec
+			r.dirty = true
+			delete(r.fresh, pid)
+		} else if now.After(until) {
+			delete(r.fresh, pid) // a fork that runs on without an exec
+		}
 	}
 	if r.blind || r.closed {
 		return false

@@ -99,3 +99,61 @@ func TestFirstTickDespiteWakes(t *testing.T) {
 		}
 	}
 }
+
+// TestScanRereadsUntilExec: a process first seen between its fork and its
+// exec is recorded with its parent's command; scans after that, however
+// many, record the command it runs once it has run its exec.
+func TestScanRereadsUntilExec(t *testing.T) {
+	id := registry.NewID()
+	gateR, gateW, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer gateR.Close()
+	defer gateW.Close()
+	// The subshell is a fork of sh that waits on the gate before its exec.
+	cmd := exec.Command("sh", "-c", "(read x <&3; exec sleep 3600) & echo $!; wait")
+	cmd.Env = append(os.Environ(), SessionKey+"="+id)
+	cmd.ExtraFiles = []*os.File{gateR}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	var sub int
+	if _, err := fmt.Fscan(out, &sub); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = syscall.Kill(sub, syscall.SIGKILL) })
+	r := New(Options{Root: os.Getpid(), Session: registry.Session{ID: id}})
+	self, err := Read(cmd.Process.Pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.TrackID(self, os.Getpid(), registry.RoleChild)
+	recorded := func() string {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		return r.tracked[sub].Command
+	}
+	for range 3 {
+		r.Scan()
+	}
+	if got := recorded(); got != "sh -c (read x <&3; exec sleep 3600) & echo $!; wait" {
+		t.Fatalf("before its exec the subshell is recorded as %q", got)
+	}
+	if _, err := gateW.Write([]byte("go\n")); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(execGrace / 2)
+	for recorded() != "sleep 3600" {
+		if time.Now().After(deadline) {
+			t.Fatalf("after its exec the subshell is still recorded as %q", recorded())
+		}
+		time.Sleep(time.Millisecond)
+		r.Scan()
+	}
+}

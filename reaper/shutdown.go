@@ -37,7 +37,8 @@ func (r *Reaper) live(extra []Identity) []target {
 	for _, p := range procs {
 		seen[p.PID] = true
 		cmd := r.tracked[p.PID].Command
-		if rec, ok := r.tracked[p.PID]; !ok || rec.Start != p.Start || r.fresh[p.PID] {
+		_, fresh := r.fresh[p.PID]
+		if rec, ok := r.tracked[p.PID]; !ok || rec.Start != p.Start || fresh {
 			cmd = Cmdline(p.PID) // unknown, or recorded before its exec
 		}
 		out = append(out, target{Identity{PID: p.PID, Start: p.Start, Boot: r.boot}, cmd})
