@@ -19,31 +19,12 @@ import (
 // lines, leaves alone a child without the session's cookie, and drops a
 // process once it is dead.
 func TestScanRecordsAndDrops(t *testing.T) {
-	id := registry.NewID()
 	other := exec.Command("sleep", "3600") // a child of ours that is not the session's
-	cmd := exec.Command("sh", "-c", "sleep 3600 & echo $!; wait")
-	cmd.Env = append(os.Environ(), SessionKey+"="+id)
-	out, err := cmd.StdoutPipe()
-	if err != nil {
+	if err := other.Start(); err != nil {
 		t.Fatal(err)
 	}
-	for _, c := range []*exec.Cmd{other, cmd} {
-		if err := c.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = c.Process.Kill(); _ = c.Wait() })
-	}
-	var sleeper int
-	if _, err := fmt.Fscan(out, &sleeper); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = syscall.Kill(sleeper, syscall.SIGKILL) })
-	r := New(Options{Root: os.Getpid(), Session: registry.Session{ID: id}})
-	self, err := Read(cmd.Process.Pid)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.TrackID(self, os.Getpid(), registry.RoleChild) // as the supervisor does
+	t.Cleanup(func() { _ = other.Process.Kill(); _ = other.Wait() })
+	r, sleeper := startSession(t, "sleep 3600 & echo $!; wait")
 	recorded := func(pid int) registry.Process {
 		r.mu.Lock()
 		defer r.mu.Unlock()
@@ -104,7 +85,6 @@ func TestFirstTickDespiteWakes(t *testing.T) {
 // exec is recorded with its parent's command; scans after that, however
 // many, record the command it runs once it has run its exec.
 func TestScanRereadsUntilExec(t *testing.T) {
-	id := registry.NewID()
 	gateR, gateW, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
@@ -112,28 +92,7 @@ func TestScanRereadsUntilExec(t *testing.T) {
 	defer gateR.Close()
 	defer gateW.Close()
 	// The subshell is a fork of sh that waits on the gate before its exec.
-	cmd := exec.Command("sh", "-c", "(read x <&3; exec sleep 3600) & echo $!; wait")
-	cmd.Env = append(os.Environ(), SessionKey+"="+id)
-	cmd.ExtraFiles = []*os.File{gateR}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	var sub int
-	if _, err := fmt.Fscan(out, &sub); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = syscall.Kill(sub, syscall.SIGKILL) })
-	r := New(Options{Root: os.Getpid(), Session: registry.Session{ID: id}})
-	self, err := Read(cmd.Process.Pid)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.TrackID(self, os.Getpid(), registry.RoleChild)
+	r, sub := startSession(t, "(read x <&3; exec sleep 3600) & echo $!; wait", gateR)
 	recorded := func() string {
 		r.mu.Lock()
 		defer r.mu.Unlock()
@@ -156,4 +115,36 @@ func TestScanRereadsUntilExec(t *testing.T) {
 		time.Sleep(time.Millisecond)
 		r.Scan()
 	}
+}
+
+// startSession starts sh -c script as the command of a new session, with
+// files as its fds 3 and up, and returns a reaper rooted at this process (as
+// a subreaper is) that tracks it, and the PID the script prints first. Both
+// processes are killed in cleanup.
+func startSession(t *testing.T, script string, files ...*os.File) (*Reaper, int) {
+	t.Helper()
+	id := registry.NewID()
+	cmd := exec.Command("sh", "-c", script)
+	cmd.Env = append(os.Environ(), SessionKey+"="+id)
+	cmd.ExtraFiles = files
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	var pid int
+	if _, err := fmt.Fscan(out, &pid); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = syscall.Kill(pid, syscall.SIGKILL) })
+	r := New(Options{Root: os.Getpid(), Session: registry.Session{ID: id}})
+	self, err := Read(cmd.Process.Pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.TrackID(self, os.Getpid(), registry.RoleChild) // as the supervisor does
+	return r, pid
 }
