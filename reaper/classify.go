@@ -5,7 +5,7 @@ import "runp/registry"
 // State is what the reaper makes of a recorded process on a tick.
 type State int
 
-// The states of a tracked process (DESIGN.md, "Reaper").
+// The states of a tracked process (docs/design.md, "Reaper").
 const (
 	// Alive: running, ours, with the parent it was recorded with.
 	Alive State = iota

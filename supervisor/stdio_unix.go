@@ -15,7 +15,7 @@ import (
 	"runp/pty"
 )
 
-// wire connects the command's stdio following DESIGN.md's terminal rules.
+// wire connects the command's stdio following the terminal rules of docs/design.md.
 func (s *session) wire() error {
 	c := s.cfg
 	if c.NoPTY {

@@ -18,7 +18,7 @@ import (
 	"runp/reaper"
 )
 
-// Exit statuses that runp itself produces (see DESIGN.md).
+// Exit statuses that runp itself produces (see docs/design.md).
 const (
 	ExitTimeout       = 124 // --timeout or --idle-timeout fired
 	ExitRunpFailed    = 125 // runp failed before the command ran
