@@ -140,6 +140,13 @@ Examples:
 			if cfg.Retries < 0 || cfg.Timeout < 0 || cfg.IdleTimeout < 0 || cfg.RetryDelay < 0 || c.Duration("grace") < 0 {
 				return usageError{errors.New("--retries, --timeout, --idle-timeout, --retry-delay and --grace must not be negative")}
 			}
+			// The report's path is checked before the command runs: finding out
+			// at the end would cost the run and leave no report.
+			if path := c.String("report"); path != "" {
+				if err := supervisor.CheckReport(path); err != nil {
+					return usageError{err}
+				}
+			}
 			res, err := supervisor.Run(context.Background(), cfg)
 			*exit = res.ExitCode
 			if path := c.String("report"); path != "" {
