@@ -4,7 +4,6 @@ package registry
 
 import (
 	"errors"
-	"io"
 	"io/fs"
 	"os"
 	"time"
@@ -31,9 +30,8 @@ func readFile(path string) ([]byte, error) {
 		return nil, &fs.PathError{Op: "open", Path: path, Err: err}
 	}
 	f := os.NewFile(uintptr(h), path)
-	data, err := io.ReadAll(f)
-	_ = f.Close() // best effort: read-only
-	return data, err
+	defer func() { _ = f.Close() }() // best effort: read-only
+	return readBounded(f)
 }
 
 // rename replaces to with from (MoveFileEx with MOVEFILE_REPLACE_EXISTING).

@@ -164,14 +164,22 @@ func Parse(data []byte) (*Session, error) {
 }
 
 // Marshal encodes a session as TOML. Times are written in UTC: TOML offsets
-// have minute resolution, and some historical zones do not.
+// have minute resolution, and some historical zones do not. Commands and
+// argv elements are clipped to MaxCommand bytes.
 func Marshal(sess *Session) ([]byte, error) {
 	cp := *sess
 	cp.Started = cp.Started.UTC()
+	if len(sess.Argv) > 0 {
+		cp.Argv = make([]string, len(sess.Argv))
+		for i, a := range sess.Argv {
+			cp.Argv[i] = clip(a, MaxCommand)
+		}
+	}
 	if len(sess.Processes) > 0 {
 		cp.Processes = make([]Process, len(sess.Processes))
 		for i, p := range sess.Processes {
 			p.FirstSeen = p.FirstSeen.UTC()
+			p.Command = clip(p.Command, MaxCommand)
 			cp.Processes[i] = p
 		}
 	}

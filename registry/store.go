@@ -131,7 +131,7 @@ func (h *Handle) Write(sess *Session) error {
 	if err := sess.validate(); err != nil {
 		return err
 	}
-	data, err := Marshal(sess)
+	data, err := fit(sess)
 	if err != nil {
 		return err
 	}

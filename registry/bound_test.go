@@ -1,0 +1,85 @@
+package registry
+
+import (
+	"errors"
+	"os"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// TestWriteStaysWithinBound: what a runp writes is always readable by the
+// others: commands are clipped, and a tree too large for its commands is
+// recorded without them rather than in a file the readers would refuse.
+func TestWriteStaysWithinBound(t *testing.T) {
+	s := newStore(t)
+	sess := contentFor("clip", 1, 1, 1)
+	long := strings.Repeat("é", MaxCommand) // two bytes a rune: cut inside one
+	sess.Processes[0].Command = long
+	sess.Argv = []string{long}
+	h, err := s.Create(sess)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = h.Close() })
+	es := mustList(t, s)
+	if len(es) != 1 {
+		t.Fatalf("%d entries", len(es))
+	}
+	for _, got := range []string{es[0].Session.Processes[0].Command, es[0].Session.Argv[0]} {
+		if len(got) > MaxCommand || !strings.HasSuffix(got, "…") || !utf8.ValidString(got) || !strings.HasPrefix(long, strings.TrimSuffix(got, "…")) {
+			t.Errorf("clipped to %d bytes: %.20q…%q", len(got), got, got[len(got)-8:])
+		}
+	}
+
+	// 5000 processes with commands of MaxCommand: 20 MB with commands.
+	big := contentFor("big", 2, 2, 0)
+	big.Processes = nil
+	for i := range 5000 {
+		p := contentFor("big", 2, 2, 0).Processes[0]
+		p.PID, p.Command = 10+i, strings.Repeat("x", MaxCommand)
+		big.Processes = append(big.Processes, p)
+	}
+	hb, err := s.Create(big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = hb.Close() })
+	fi, err := os.Stat(s.tomlPath("big"))
+	if err != nil || fi.Size() > MaxFileSize {
+		t.Fatalf("the big session's file: %v, %v", fi.Size(), err)
+	}
+	var got *Session
+	for _, e := range mustList(t, s) {
+		if e.Session.ID == "big" {
+			got = &e.Session
+		}
+	}
+	if got == nil || len(got.Processes) != 5000 || got.Processes[4999].PID != 5009 || got.Processes[0].Command != "" {
+		t.Fatalf("the big session did not come back whole without its commands")
+	}
+}
+
+// TestOversizedFileQuarantined: a file beyond MaxFileSize is moved aside
+// unread, and says why.
+func TestOversizedFileQuarantined(t *testing.T) {
+	s := newStore(t)
+	path := s.tomlPath("huge")
+	if err := os.WriteFile(path, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(path, MaxFileSize+1); err != nil {
+		t.Fatal(err)
+	}
+	_, errs, err := s.List()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var q *QuarantineError
+	if len(errs) != 1 || !errors.As(errs[0], &q) || !errors.Is(errs[0], ErrTooLarge) {
+		t.Fatalf("List: %v", errs)
+	}
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Errorf("still in sessions/: %v", err)
+	}
+}
