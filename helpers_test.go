@@ -213,13 +213,18 @@ var helpers = map[string]func(args []string) int{
 		return 0
 	},
 	"reuse": func(args []string) int { return reuseHelper(args) },
-	// drip prints args[0] lines, one every args[1].
+	// drip prints args[0] lines, one every args[1], then exits with the
+	// status args[2] (0 if absent). A failed write does not stop it.
 	"drip": func(args []string) int {
 		n, _ := strconv.Atoi(args[0])
 		every, _ := time.ParseDuration(args[1])
 		for i := range n {
 			fmt.Println("drip", i)
 			time.Sleep(every)
+		}
+		if len(args) > 2 {
+			code, _ := strconv.Atoi(args[2])
+			return code
 		}
 		return 0
 	},

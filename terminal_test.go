@@ -304,3 +304,46 @@ func TestTerminalCtrlZ(t *testing.T) {
 		})
 	}
 }
+
+// TestOutputOnFullDisk: runp's stdout on a full disk loses the output, not
+// the command's status. Before, the relay hung the PTY up under the command
+// at the first failed write, and runp exited 129 (SIGHUP).
+func TestOutputOnFullDisk(t *testing.T) {
+	for _, mode := range [][]string{nil, {"--no-pty"}, {"--idle-timeout", "1m"}} {
+		t.Run(strings.Join(append([]string{"pty"}, mode...), " "), func(t *testing.T) {
+			full, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
+			if err != nil {
+				t.Skipf("no /dev/full: %v", err)
+			}
+			defer full.Close()
+			tag := newTag(t)
+			// The command writes for a while after the first failure.
+			cmd := run{flags: mode, helper: "drip", args: []string{"20", "20ms", "3"}}.command(t, tag)
+			cmd.Stdout = full
+			var errb strings.Builder
+			cmd.Stderr = &errb
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { killTagged(t, tag) })
+			t.Cleanup(func() { _ = cmd.Process.Kill() })
+			done := make(chan struct{})
+			go func() { _ = cmd.Wait(); close(done) }()
+			select {
+			case <-done:
+			case <-time.After(patience):
+				t.Fatal("runp did not exit")
+			}
+			if status := cmd.ProcessState.ExitCode(); status != 3 {
+				t.Errorf("status %d, want the command's 3; stderr:\n%s", status, errb.String())
+			}
+			if mode != nil && mode[0] == "--no-pty" {
+				return // the command writes to /dev/full itself, and sees ENOSPC
+			}
+			if n := strings.Count(errb.String(), "runp: writing the command's output"); n != 1 {
+				t.Errorf("said %d times that output was lost, want once; stderr:\n%s", n, errb.String())
+			}
+			noLeaks(t, tag)
+		})
+	}
+}

@@ -32,12 +32,20 @@ func newAttempt(c *Config) attempt {
 
 // output returns what the child writes to for w (see childOutput).
 func (a *attempt) output(w io.Writer) (*os.File, error) {
-	f, st, err := childOutput(w, a.cfg.IdleTimeout > 0, a.act)
+	f, st, err := childOutput(w, a.cfg.IdleTimeout > 0, a.act, streamHooks{lost: a.lostOutput})
 	if st != nil {
 		a.closers = append(a.closers, f)
 		a.streams = append(a.streams, st)
 	}
 	return f, err
+}
+
+// lostOutput says, once per Run, that the command's output could not be
+// written and that the rest of it is discarded (see stream).
+func (a *attempt) lostOutput(err error) {
+	a.cfg.warned.output.Do(func() {
+		fmt.Fprintf(a.cfg.Stderr, "runp: writing the command's output: %v; the rest of it is lost\n", err)
+	})
 }
 
 // closePipes drops runp's copies of the child's ends of the pipes, so that

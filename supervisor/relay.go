@@ -17,27 +17,41 @@ func (a *activity) touch()           { a.last.Store(time.Now().UnixNano()) }
 func (a *activity) since() time.Time { return time.Unix(0, a.last.Load()) }
 
 // stream copies one of the command's outputs (the PTY master or a pipe) to
-// runp's writer. When the writer fails (EPIPE: its reader is gone),
-// onBrokenPipe is called and the source is closed, so the command never
-// blocks on a full PTY.
+// runp's writer.
+//
+// When the writer's reader is gone (EPIPE), hooks.brokenPipe is called and
+// the source is closed, so the command never blocks on a full PTY. Any other
+// write error (a full disk: ENOSPC, EIO, EFBIG, EDQUOT) is the writer's
+// alone: without runp the command would have seen it and gone on, or not, as
+// it chose. The stream calls hooks.lost once and goes on reading and
+// discarding, so that the command runs to its own end and runp exits with
+// its status, rather than hanging up the PTY under it (SIGHUP, 129).
 type stream struct {
-	src          *os.File
-	dst          io.Writer
-	act          *activity
-	onBrokenPipe func()
-	draining     atomic.Bool
-	quiet        time.Duration
-	hard         atomic.Int64 // unix nanoseconds: no read deadline goes past it
-	done         chan struct{}
-	err          error
+	src      *os.File
+	dst      io.Writer
+	act      *activity
+	hooks    streamHooks
+	draining atomic.Bool
+	quiet    time.Duration
+	hard     atomic.Int64 // unix nanoseconds: no read deadline goes past it
+	done     chan struct{}
+	err      error // the write that failed; nil while output is written
+	readErr  error // how reading the source failed, other than its end
+}
+
+// streamHooks are what a stream tells its owner; each may be nil.
+type streamHooks struct {
+	brokenPipe func()       // the writer's reader is gone
+	lost       func(error)  // the writer failed otherwise: output is discarded from now on
+	watch      func([]byte) // sees every chunk before it is written
 }
 
 // copyBuf is large enough that a PTY, which hands out at most a few KiB per
 // read, never needs two reads per wake-up, and small enough to stay in cache.
 const copyBuf = 32 << 10
 
-func startStream(src *os.File, dst io.Writer, act *activity, onBrokenPipe func()) *stream {
-	s := &stream{src: src, dst: dst, act: act, onBrokenPipe: onBrokenPipe, done: make(chan struct{})}
+func startStream(src *os.File, dst io.Writer, act *activity, hooks streamHooks) *stream {
+	s := &stream{src: src, dst: dst, act: act, hooks: hooks, done: make(chan struct{})}
 	go s.run()
 	return s
 }
@@ -49,17 +63,27 @@ func (s *stream) run() {
 		n, err := s.src.Read(buf)
 		if n > 0 {
 			s.act.touch()
-			if _, werr := s.dst.Write(buf[:n]); werr != nil {
+			if s.hooks.watch != nil {
+				s.hooks.watch(buf[:n])
+			}
+			if s.err != nil {
+				// Discarding since a write failed (see stream).
+			} else if _, werr := s.dst.Write(buf[:n]); errors.Is(werr, syscall.EPIPE) {
 				// Nobody reads any more. Without runp the command's next
 				// write would fail (and raise SIGPIPE): it gets SIGPIPE,
 				// and closing our end makes its further writes fail too
 				// (a PTY hangs up, a pipe breaks).
-				if errors.Is(werr, syscall.EPIPE) && s.onBrokenPipe != nil {
-					s.onBrokenPipe()
+				if s.hooks.brokenPipe != nil {
+					s.hooks.brokenPipe()
 				}
 				s.err = werr
 				_ = s.src.Close() // best effort
 				return
+			} else if werr != nil {
+				s.err = werr
+				if s.hooks.lost != nil {
+					s.hooks.lost(werr)
+				}
 			}
 			if s.draining.Load() {
 				d := time.Now().Add(s.quiet)
@@ -73,7 +97,7 @@ func (s *stream) run() {
 			// EIO is how a Linux PTY master says every slave is closed;
 			// EOF is a pipe's; a deadline means the drain bound ran out.
 			if !errors.Is(err, io.EOF) && !errors.Is(err, syscall.EIO) && !errors.Is(err, os.ErrDeadlineExceeded) {
-				s.err = err
+				s.readErr = err
 			}
 			return
 		}
@@ -120,7 +144,7 @@ func (s *stream) drain(quiet, max time.Duration) {
 // relays it; the caller closes the write end once the child has started.
 // With relayFiles (--idle-timeout) files are relayed too, since runp must
 // see the output to know it is idle.
-func childOutput(w io.Writer, relayFiles bool, act *activity) (*os.File, *stream, error) {
+func childOutput(w io.Writer, relayFiles bool, act *activity, hooks streamHooks) (*os.File, *stream, error) {
 	if f, ok := w.(*os.File); ok && !relayFiles {
 		return f, nil, nil
 	}
@@ -128,5 +152,5 @@ func childOutput(w io.Writer, relayFiles bool, act *activity) (*os.File, *stream
 	if err != nil {
 		return nil, nil, fmt.Errorf("pipe: %w", err)
 	}
-	return wr, startStream(r, w, act, nil), nil
+	return wr, startStream(r, w, act, hooks), nil
 }

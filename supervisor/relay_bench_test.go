@@ -33,7 +33,7 @@ func BenchmarkRelayPTY(b *testing.B) {
 			b.Fatal(err)
 		}
 		cw := &countWriter{w: io.Discard}
-		s := startStream(master, cw, &activity{}, nil)
+		s := startStream(master, cw, &activity{}, streamHooks{})
 		werr := make(chan error, 1)
 		go func() { werr <- pump(slave, block, relayChunk) }()
 		if err := <-werr; err != nil {

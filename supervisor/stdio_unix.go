@@ -3,7 +3,6 @@
 package supervisor
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -88,7 +87,8 @@ func (s *session) afterStart() {
 		s.slave = nil
 	}
 	if s.master != nil {
-		s.streams = append(s.streams, startStream(s.master, s.cfg.Stdout, s.act, s.brokenPipe))
+		s.streams = append(s.streams, startStream(s.master, s.cfg.Stdout, s.act,
+			streamHooks{brokenPipe: s.brokenPipe, lost: s.lostOutput}))
 		if err := s.con.attach(); err != nil {
 			s.cfg.Logger.Debug("raw mode unavailable", "err", err)
 		}
@@ -118,8 +118,8 @@ func (s *session) releaseTerminal() {
 func (s *session) drain() {
 	for _, st := range s.streams {
 		st.drain(drainQuiet, drainMax)
-		if st.err != nil && !errors.Is(st.err, syscall.EPIPE) {
-			fmt.Fprintf(s.cfg.Stderr, "runp: writing the command's output: %v\n", st.err)
+		if st.readErr != nil {
+			fmt.Fprintf(s.cfg.Stderr, "runp: reading the command's output: %v\n", st.readErr)
 		}
 	}
 }

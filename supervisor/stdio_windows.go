@@ -46,7 +46,7 @@ func (s *session) startConPTY(path, cmdLine string, env []string) error {
 	s.pc = pc
 	// The output is read from the start: conhost writes its first frame
 	// (and, with InheritCursor, its cursor request) right away.
-	s.streams = append(s.streams, startStream(pc.Out, c.Stdout, s.act, nil))
+	s.streams = append(s.streams, startStream(pc.Out, c.Stdout, s.act, streamHooks{lost: s.lostOutput}))
 	if s.child, err = newChild(pc.Pid, pc.Process, c.Logger); err != nil {
 		_ = windows.TerminateProcess(pc.Process, exitCodeKilled) // best effort: the job ends it too
 		return &StartError{Code: ExitRunpFailed, Err: err}

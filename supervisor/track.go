@@ -24,7 +24,7 @@ type tracking struct {
 
 // warnings are said once per Run, not once per attempt.
 type warnings struct {
-	stateDir, foreignProc sync.Once
+	stateDir, foreignProc, output sync.Once
 }
 
 // startTracking begins tracking the command's tree. root is the process
