@@ -241,6 +241,25 @@ var helpers = map[string]func(args []string) int{
 		return 0
 	},
 	"jobshell": jobShell,
+	// altscreen switches to the alternate screen, as a full-screen program
+	// does, and waits. On SIGTERM, with "restore", it switches back and
+	// exits; with "stay" it ignores SIGTERM, and dies of SIGKILL on the
+	// alternate screen.
+	"altscreen": func(args []string) int {
+		c := make(chan os.Signal, 1)
+		if args[0] == "restore" {
+			signal.Notify(c, unix.SIGTERM)
+		} else {
+			signal.Ignore(unix.SIGTERM)
+		}
+		fmt.Print("\x1b[?1049hready\n")
+		if args[0] != "restore" {
+			time.Sleep(time.Hour)
+		}
+		<-c
+		fmt.Print("\x1b[?1049lbye\n")
+		return 0
+	},
 	// flaky fails until the counter file args[0] reaches args[1].
 	"flaky": func(args []string) int {
 		b, _ := os.ReadFile(args[0])

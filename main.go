@@ -117,6 +117,9 @@ Examples:
 			if err != nil {
 				return usageError{fmt.Errorf("--stop-signal: %w", err)}
 			}
+			// runp's messages and its log follow the terminal: "\r\n" in
+			// raw mode, held while a full-screen program owns the screen.
+			msgs := supervisor.MessageWriter(stderr)
 			cfg := supervisor.Config{
 				Argv:         argv,
 				NoPTY:        c.Bool("no-pty"),
@@ -131,8 +134,8 @@ Examples:
 				IdleTimeout:  c.Duration("idle-timeout"),
 				Retries:      c.Int("retries"),
 				RetryDelay:   c.Duration("retry-delay"),
-				Stderr:       stderr,
-				Logger:       logger(c, stderr),
+				Stderr:       msgs,
+				Logger:       logger(c, msgs),
 			}
 			if c.IsSet("grace") && cfg.Grace == 0 {
 				cfg.Grace = -1 // --grace 0: no grace at all

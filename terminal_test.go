@@ -347,3 +347,48 @@ func TestOutputOnFullDisk(t *testing.T) {
 		})
 	}
 }
+
+// TestTerminalMessagesInRawMode: runp's own lines, and its -v log, end in
+// "\r\n" while the terminal is raw; before, they went down a line without
+// going back to the first column (a staircase).
+func TestTerminalMessagesInRawMode(t *testing.T) {
+	term := newTerminal(t, 24, 80)
+	term.run("sleep", runpBin, "-v", "--timeout", "300ms", "--grace", "100ms", "--", os.Args[0])
+	if status := term.wait(); status != 124 {
+		t.Fatalf("status %d; screen:\n%q", status, term.text())
+	}
+	term.expect("timed out after 300ms")
+	screen := term.text()
+	if bare := strings.Count(screen, "\n") - strings.Count(screen, "\r\n"); bare != 0 {
+		t.Fatalf("%d lines end in a bare \\n; screen:\n%q", bare, screen)
+	}
+}
+
+// TestTerminalMessagesAfterFullScreen: a message that runp prints while a
+// full-screen program holds the alternate screen (the timeout that ends
+// it) is written once the normal screen is back, where the user sees it;
+// if the program died on the alternate screen, runp switches back itself.
+func TestTerminalMessagesAfterFullScreen(t *testing.T) {
+	for _, how := range []string{"restore", "stay"} {
+		t.Run(how, func(t *testing.T) {
+			term := newTerminal(t, 24, 80)
+			term.run("altscreen", runpBin, "--timeout", "500ms", "--grace", "100ms", "--", os.Args[0], how)
+			if status := term.wait(); status != 124 {
+				t.Fatalf("status %d; screen:\n%q", status, term.text())
+			}
+			screen := term.text()
+			enter := strings.Index(screen, "\x1b[?1049h")
+			leave := strings.LastIndex(screen, "\x1b[?1049l")
+			msg := strings.Index(screen, "runp: timed out")
+			if enter < 0 || msg < 0 {
+				t.Fatalf("no alternate screen or no message; screen:\n%q", screen)
+			}
+			if leave < enter || msg < leave {
+				t.Fatalf("the message is not after the return to the normal screen; screen:\n%q", screen)
+			}
+			if strings.Count(screen, "runp: timed out") != 1 {
+				t.Fatalf("the message is not there once; screen:\n%q", screen)
+			}
+		})
+	}
+}

@@ -23,6 +23,9 @@ type console struct {
 
 	// suspend handles the terminal's suspend key (Ctrl-Z); see relay.
 	suspend func() bool
+	// msgs learns when raw mode is on, so that runp's messages end their
+	// lines in "\r\n" meanwhile; nil when stderr is not a terminal.
+	msgs *messages
 
 	mu      sync.Mutex
 	restore func() error // non-nil while raw mode is on
@@ -75,6 +78,9 @@ func (c *console) attach() error {
 		return err
 	}
 	c.restore, c.stop = restore, p[1]
+	if c.msgs != nil {
+		c.msgs.setRaw(true)
+	}
 	go c.relay(p[0])
 	return nil
 }
@@ -90,6 +96,9 @@ func (c *console) detach() error {
 	}
 	err := c.restore()
 	c.restore = nil
+	if c.msgs != nil {
+		c.msgs.setRaw(false)
+	}
 	_ = unix.Close(c.stop) // best effort: wakes the relay's poll with POLLHUP
 	c.stop = -1
 	return err

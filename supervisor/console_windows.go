@@ -65,7 +65,7 @@ func newConsole(c *Config) *console {
 			con.restoreOut = restore
 		}
 	}
-	for _, w := range []io.Writer{c.Stdout, c.Stderr} {
+	for _, w := range []io.Writer{c.Stdout, c.stderr} {
 		if f, ok := w.(*os.File); ok && pty.IsTerminal(f) {
 			con.size = f
 			break

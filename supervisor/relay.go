@@ -41,9 +41,9 @@ type stream struct {
 
 // streamHooks are what a stream tells its owner; each may be nil.
 type streamHooks struct {
-	brokenPipe func()       // the writer's reader is gone
-	lost       func(error)  // the writer failed otherwise: output is discarded from now on
-	watch      func([]byte) // sees every chunk before it is written
+	brokenPipe func()              // the writer's reader is gone
+	lost       func(error)         // the writer failed otherwise: output is discarded from now on
+	watch      func([]byte) func() // sees every chunk before it is written; what it returns runs after
 }
 
 // copyBuf is large enough that a PTY, which hands out at most a few KiB per
@@ -63,8 +63,9 @@ func (s *stream) run() {
 		n, err := s.src.Read(buf)
 		if n > 0 {
 			s.act.touch()
+			var after func()
 			if s.hooks.watch != nil {
-				s.hooks.watch(buf[:n])
+				after = s.hooks.watch(buf[:n])
 			}
 			if s.err != nil {
 				// Discarding since a write failed (see stream).
@@ -84,6 +85,9 @@ func (s *stream) run() {
 				if s.hooks.lost != nil {
 					s.hooks.lost(werr)
 				}
+			}
+			if after != nil {
+				after()
 			}
 			if s.draining.Load() {
 				d := time.Now().Add(s.quiet)

@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"runtime"
 	"slices"
+	"sync"
 	"syscall"
 	"time"
 
@@ -251,6 +252,10 @@ type session struct {
 	con     *console // nil unless runp's stdin is a terminal or a size source exists
 	fgTaken bool     // --no-pty: the child's group holds the terminal's foreground
 	fgJob   bool     // --no-pty: the child's group was given the foreground at start
+	// screen follows the command's use of the alternate screen when its
+	// output and runp's messages share a terminal; nil otherwise.
+	screen   *screen
+	screenMu sync.Mutex
 }
 
 // group is the process group that forwarded signals go to with --group, or

@@ -23,7 +23,7 @@ func (s *session) wire() error {
 		if s.cmd.stdout, err = s.output(c.Stdout); err != nil {
 			return err
 		}
-		if s.cmd.stderr, err = s.output(c.Stderr); err != nil {
+		if s.cmd.stderr, err = s.output(c.stderr); err != nil {
 			return err
 		}
 		// The child gets a process group of its own, and the terminal's
@@ -40,7 +40,7 @@ func (s *session) wire() error {
 		return err
 	}
 	s.master, s.slave = master, slave
-	outTTY, errTTY, inTTY := isTerminal(c.Stdout), isTerminal(c.Stderr), pty.IsTerminal(c.Stdin)
+	outTTY, errTTY, inTTY := isTerminal(c.Stdout), isTerminal(c.stderr), pty.IsTerminal(c.Stdin)
 	if !outTTY {
 		if err := pty.RawOutput(slave); err != nil {
 			return err
@@ -53,7 +53,7 @@ func (s *session) wire() error {
 	}
 	if outTTY && errTTY {
 		s.cmd.stderr = slave
-	} else if s.cmd.stderr, err = s.output(c.Stderr); err != nil {
+	} else if s.cmd.stderr, err = s.output(c.stderr); err != nil {
 		return err
 	}
 	// Fd 1 of the child is always the slave: it becomes the controlling
@@ -64,7 +64,7 @@ func (s *session) wire() error {
 	if inTTY {
 		in = c.Stdin
 	}
-	for _, w := range []io.Writer{c.Stdout, c.Stdin, c.Stderr} {
+	for _, w := range []io.Writer{c.Stdout, c.Stdin, c.stderr} {
 		if f, ok := w.(*os.File); ok && pty.IsTerminal(f) {
 			size = f
 			break
@@ -74,6 +74,13 @@ func (s *session) wire() error {
 		return err
 	}
 	s.con.suspend = s.stopJob
+	if errTTY {
+		s.con.msgs = c.msgs
+	}
+	if outTTY && errTTY {
+		// The command's screen and runp's messages are one.
+		s.screen = &screen{}
+	}
 	s.con.resize()
 	return nil
 }
@@ -87,8 +94,11 @@ func (s *session) afterStart() {
 		s.slave = nil
 	}
 	if s.master != nil {
-		s.streams = append(s.streams, startStream(s.master, s.cfg.Stdout, s.act,
-			streamHooks{brokenPipe: s.brokenPipe, lost: s.lostOutput}))
+		hooks := streamHooks{brokenPipe: s.brokenPipe, lost: s.lostOutput}
+		if s.screen != nil {
+			hooks.watch = s.watchScreen
+		}
+		s.streams = append(s.streams, startStream(s.master, s.cfg.Stdout, s.act, hooks))
 		if err := s.con.attach(); err != nil {
 			s.cfg.Logger.Debug("raw mode unavailable", "err", err)
 		}
@@ -124,9 +134,43 @@ func (s *session) drain() {
 	}
 }
 
+// watchScreen follows the command's output for the alternate screen, so
+// that runp's messages wait while the command holds it (see MessageWriter).
+// Lines wait from before the chunk that enters the alternate screen is
+// written until after the one that leaves it is.
+func (s *session) watchScreen(b []byte) (after func()) {
+	s.screenMu.Lock()
+	defer s.screenMu.Unlock()
+	if !s.screen.feed(b) {
+		return nil
+	}
+	if s.screen.alt {
+		s.cfg.msgs.setAlt(true)
+		return nil
+	}
+	return func() { s.cfg.msgs.setAlt(false) }
+}
+
+// endScreen gives the user back the normal screen if the command left the
+// terminal on the alternate one (it was killed before it could restore
+// it), and writes the messages held meanwhile.
+func (s *session) endScreen() {
+	if s.screen == nil {
+		return
+	}
+	s.screenMu.Lock()
+	defer s.screenMu.Unlock()
+	if s.screen.alt {
+		_, _ = io.WriteString(s.cfg.Stdout, "\x1b[?1049l") // best effort
+		s.screen.alt = false
+	}
+	s.cfg.msgs.setAlt(false)
+}
+
 // closeAll releases everything on every exit path, including a failed start.
 func (s *session) closeAll() {
 	s.releaseTerminal()
+	s.endScreen()
 	for _, f := range append(s.closers, s.slave, s.master) {
 		if f != nil {
 			_ = f.Close() // best effort

@@ -73,7 +73,7 @@ func (s *session) startPlain(path, cmdLine string, env []string) error {
 	if cmd.Stdout, err = s.output(c.Stdout); err != nil {
 		return &StartError{Code: ExitRunpFailed, Err: err}
 	}
-	if cmd.Stderr, err = s.output(c.Stderr); err != nil {
+	if cmd.Stderr, err = s.output(c.stderr); err != nil {
 		return &StartError{Code: ExitRunpFailed, Err: err}
 	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{

@@ -43,7 +43,8 @@ type Config struct {
 
 	// Stdin, Stdout and Stderr default to runp's own. Stdin must be a file
 	// (terminal detection and raw mode need a descriptor); the outputs may
-	// be any writer, and are relayed through pipes when not files.
+	// be any writer, and are relayed through pipes when not files. runp's
+	// own messages go to Stderr through MessageWriter.
 	Stdin  *os.File
 	Stdout io.Writer
 	Stderr io.Writer
@@ -92,6 +93,10 @@ type Config struct {
 	Logger *slog.Logger
 
 	warned *warnings // shared by the attempts of one Run
+	// msgs is Stderr as runp's own messages see it (see MessageWriter),
+	// and stderr the writer under it, which the command may get.
+	msgs   *messages
+	stderr io.Writer
 }
 
 // What happens to descendants still running when the command exits.
@@ -175,6 +180,8 @@ func (c *Config) withDefaults() Config {
 		d.ReapInterval = DefaultReapInterval
 	}
 	d.warned = &warnings{}
+	d.msgs = MessageWriter(d.Stderr).(*messages)
+	d.Stderr, d.stderr = d.msgs, d.msgs.w
 	return d
 }
 
