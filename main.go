@@ -87,6 +87,7 @@ Examples:
 		Flags: append([]cli.Flag{
 			&cli.BoolFlag{Name: "no-pty", Usage: "give CMD runp's stdio directly instead of a pseudo-terminal"},
 			&cli.BoolFlag{Name: "group", Aliases: []string{"g"}, Usage: "forward signals to CMD's process group (the PTY's foreground job)"},
+			&cli.BoolFlag{Name: "keep-pager", EnvVars: []string{"RUNP_KEEP_PAGER"}, Usage: "keep PAGER, GIT_PAGER, MANPAGER... when stdin is not a terminal (by default they are set to cat: nobody could answer a pager)"},
 			&cli.StringFlag{Name: "on-exit", Value: supervisor.OnExitKill, Usage: "what happens to CMD's descendants when CMD exits: kill, wait (init-style) or leave"},
 			&cli.DurationFlag{Name: "reap-interval", Value: supervisor.DefaultReapInterval, Usage: "how often the reaper looks for new descendants"},
 			&cli.DurationFlag{Name: "timeout", Aliases: []string{"t"}, Usage: "stop an attempt that runs longer than this (exit status 124)"},
@@ -124,6 +125,7 @@ Examples:
 				Argv:         argv,
 				NoPTY:        c.Bool("no-pty"),
 				Group:        c.Bool("group"),
+				KeepPager:    c.Bool("keep-pager"),
 				Subreaper:    true,
 				OnExit:       c.String("on-exit"),
 				StopSignal:   stop,

@@ -50,6 +50,9 @@ func (s *session) wire() error {
 	s.cmd.stdin = slave
 	if !inTTY {
 		s.cmd.stdin = c.Stdin // EOF and binary data pass untouched
+		if !c.KeepPager {
+			s.cmd.env = withoutPagers(s.cmd.env) // no keyboard: no pager
+		}
 	}
 	if outTTY && errTTY {
 		s.cmd.stderr = slave

@@ -51,6 +51,12 @@ type Config struct {
 
 	// NoPTY gives the command runp's stdio directly instead of a PTY.
 	NoPTY bool
+	// KeepPager leaves the pager variables (PAGER, GIT_PAGER, MANPAGER...)
+	// as they are. Otherwise, in PTY mode with a Stdin that is not a
+	// terminal, they are set to "cat": the command sees a terminal and
+	// would start a pager, which would wait forever for keys that nobody
+	// can type.
+	KeepPager bool
 	// Group sends forwarded signals to the command's process group (the
 	// PTY's foreground group) instead of to the command alone.
 	Group bool
