@@ -32,8 +32,10 @@ type Options struct {
 	// FirstTick, if set, runs (in its own goroutine) when the first
 	// interval has passed: work that may wait, like crash recovery.
 	FirstTick func()
-	// Contained says that Root is a child subreaper: every descendant stays
-	// in its tree, so the clean-up needs no scan for the cookie.
+	// Contained says that Root is this process and a child subreaper: every
+	// descendant stays in its tree, so the clean-up needs no scan for the
+	// cookie, and every child the process did not start is an orphan of the
+	// tree (see tree).
 	Contained bool
 	// Session describes the session: ID, Argv, Cwd, Started. New fills in
 	// runp's own identity and the boot id.
@@ -75,7 +77,8 @@ type Reaper struct {
 	// foreign remembers runp's children that are not the session's
 	// (no cookie), by PID and start time, so that each is read once.
 	foreign map[int]uint64
-	// adopted remembers runp's children that carry the cookie.
+	// adopted remembers runp's children that belong to the session although
+	// it did not start them (orphans).
 	adopted map[int]uint64
 	blind   bool // /proc shows another PID namespace: no tree to walk
 }
@@ -110,6 +113,7 @@ func New(opts Options) *Reaper {
 		adopted: map[int]uint64{},
 	}
 	r.boot, _ = BootID() // "" if unknown: identities then still compare start times
+	addSession(r.sess.ID)
 	r.sess.Version = registry.FormatVersion
 	r.sess.PID = r.self
 	r.sess.BootID = r.boot
@@ -154,10 +158,19 @@ func (r *Reaper) TrackID(id Identity, ppid int, role string) {
 //
 // When the root is the command (no subreaper), its PID is freed once the
 // command is reaped and may be reused at any time: the walk starts only
-// from the root that was recorded, by identity. When the root is runp itself
-// (subreaper), a child of runp that runp did not start is one of its
-// commands' orphans only if it carries the session's cookie: a program
-// embedding the supervisor may have children of its own.
+// from the root that was recorded, by identity. When the root is this
+// process, a child of it that the session did not start is either an orphan
+// re-parented to it or a child the process started itself:
+//
+//   - Contained (a child subreaper, as runp's CLI is): the process starts no
+//     child but its commands, so every other child is an orphan of one of
+//     their trees, cookie or not (env -i, env -u RUNP_SESSION, the command of
+//     a nested runp killed before it could clean up). It belongs to this
+//     session unless it carries the cookie of another session that this
+//     process runs at the same time.
+//   - Otherwise (the library rooted at itself without a subreaper): a program
+//     embedding the supervisor may have children of its own, so a child
+//     counts only if it carries this session's cookie.
 func (r *Reaper) tree() []Proc {
 	if r.blind {
 		return nil
@@ -189,6 +202,12 @@ func (r *Reaper) tree() []Proc {
 		case r.tracked[p.PID].Start == p.Start, r.adopted[p.PID] == p.Start:
 		case r.foreign[p.PID] == p.Start:
 			continue
+		case r.opts.Contained:
+			if !r.orphanIsMine(p) {
+				r.foreign[p.PID] = p.Start
+				continue
+			}
+			r.adopted[p.PID] = p.Start
 		default:
 			// Remember the answer only when it is sure: an exiting
 			// process has no environment left to read, and must not be
@@ -407,6 +426,9 @@ func (r *Reaper) persist() {
 func (r *Reaper) Close() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if !r.closed {
+		dropSession(r.sess.ID)
+	}
 	r.closed = true
 	if r.handle == nil {
 		return nil

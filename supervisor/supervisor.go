@@ -62,9 +62,12 @@ type Config struct {
 	Group bool
 	// Subreaper makes this process a child subreaper on Linux and reaps
 	// every child it is given (wait4 for any child). Leave it off when
-	// embedding in a program that waits for children of its own: it would
-	// steal their exit statuses. (The clean-up never touches them: a child
-	// counts as the command's only if it carries the session's cookie.)
+	// embedding in a program that starts children of its own: it would
+	// steal their exit statuses, and while Run runs, every child of the
+	// process that Run did not start counts as an orphan of the command's
+	// tree (unless it carries the cookie of another Run of this process),
+	// and is stopped with it. Off, a child counts as the command's only if
+	// it carries the session's cookie.
 	Subreaper bool
 
 	// OnExit says what happens to descendants still running when the

@@ -1,0 +1,208 @@
+//go:build linux
+
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"runp/reaper"
+)
+
+// sleeper is a process a test's shell script started and named in a file:
+// it may have shed every environment variable, test tag included, so it is
+// found and killed by PID and identity.
+type sleeper struct {
+	id  reaper.Identity
+	arg string // sleep's argument: what its command line must show
+}
+
+// readSleeper reads the PID that a script wrote to file, waiting for it,
+// and the identity of that process while it runs sleep arg.
+func readSleeper(t *testing.T, file, arg string) sleeper {
+	t.Helper()
+	var s sleeper
+	waitFor(t, "the sleeper's PID in "+file, func() bool {
+		b, err := os.ReadFile(file)
+		if err != nil || !strings.HasSuffix(string(b), "\n") {
+			return false
+		}
+		pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+		if err != nil {
+			t.Fatalf("%s holds %q", file, b)
+		}
+		// Between the fork and the exec it shows the shell's command.
+		if reaper.Cmdline(pid) != "sleep "+arg {
+			return false
+		}
+		id, err := reaper.Read(pid)
+		if err != nil {
+			t.Fatalf("sleeper %d gone before it was seen: %v", pid, err)
+		}
+		s = sleeper{id: id, arg: arg}
+		return true
+	})
+	t.Cleanup(func() { s.kill() })
+	return s
+}
+
+// runs reports whether the sleeper still runs: same PID, same start, not a
+// zombie.
+func (s sleeper) runs() bool {
+	id, err := reaper.Read(s.id.PID)
+	if err != nil || id.Start != s.id.Start {
+		return false
+	}
+	st, err := os.ReadFile("/proc/" + strconv.Itoa(s.id.PID) + "/stat")
+	if err != nil {
+		return false
+	}
+	i := strings.LastIndexByte(string(st), ')')
+	return i > 0 && st[i+2] != 'Z'
+}
+
+func (s sleeper) kill() {
+	if s.id.PID > 0 && s.runs() {
+		_ = syscall.Kill(s.id.PID, syscall.SIGKILL)
+	}
+}
+
+// gate is a FIFO that a test's shell script reads a line from (read x <"$G")
+// until the test opens it. The test holds it open for writing all along, so
+// that the script's open never blocks and the line is never lost.
+type gate struct{ *os.File }
+
+func newGate(t *testing.T) gate {
+	t.Helper()
+	name := filepath.Join(t.TempDir(), "gate")
+	if err := syscall.Mkfifo(name, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(name, os.O_RDWR, 0) // never blocks on Linux
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = f.Close() })
+	return gate{f}
+}
+
+func (g gate) open() {
+	_, _ = g.WriteString("go\n") // best effort: a reader that is gone needs no line
+}
+
+// TestOrphansWithoutCookie: under runp's CLI (a subreaper) every orphan
+// re-parented to runp is the command's, whether or not it still carries
+// the session cookie: env -i, env -u RUNP_SESSION, and a double fork after
+// the reaper has backed off its tick all leave nothing behind.
+func TestOrphansWithoutCookie(t *testing.T) {
+	cases := []struct {
+		name, flags, script, arg string
+	}{
+		{"env-i-setsid", "", `env -i setsid sleep 1031 & echo $! >"$F"; read x <"$G"`, "1031"},
+		{"env-u", "", `env -u RUNP_SESSION setsid sleep 1032 & echo $! >"$F"; read x <"$G"`, "1032"},
+		// The reaper ticks at 20ms, 100ms, 420ms, then every 640ms: the
+		// double fork comes while it has backed off.
+		{"doublefork-backed-off", "--reap-interval=20ms", `sleep 0.5; (env -i setsid sleep 1033 & echo $! >"$F"); read x <"$G"`, "1033"},
+	}
+	for _, c := range cases {
+		for _, mode := range []string{"", "--no-pty"} {
+			t.Run(c.name+mode, func(t *testing.T) {
+				file := filepath.Join(t.TempDir(), "pid")
+				gate := newGate(t)
+				args := []string{"--grace=1s"}
+				for _, f := range []string{c.flags, mode} {
+					if f != "" {
+						args = append(args, f)
+					}
+				}
+				args = append(args, "--", "sh", "-c", c.script)
+				tag := newTag(t)
+				cmd := exec.Command(runpBin, args...)
+				cmd.Env = append(os.Environ(), tagEnv+"="+tag, "RUNP_STATE_DIR="+stateDir(t), "F="+file, "G="+gate.Name())
+				t.Cleanup(func() { killTagged(t, tag) })
+				done := make(chan error, 1)
+				// A file, not a pipe: a leaked process holding it open
+				// must not keep Wait from returning.
+				out, err := os.Create(filepath.Join(t.TempDir(), "out"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer out.Close()
+				cmd.Stdout, cmd.Stderr = out, out
+				output := func() string { b, _ := os.ReadFile(out.Name()); return string(b) }
+				if err := cmd.Start(); err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { _ = cmd.Process.Kill() })
+				go func() { done <- cmd.Wait() }()
+				s := readSleeper(t, file, c.arg)
+				gate.open() // the command exits: its orphan is re-parented to runp
+				select {
+				case err := <-done:
+					if err != nil {
+						t.Fatalf("runp: %v\n%s", err, output())
+					}
+				case <-time.After(patience):
+					t.Fatalf("runp did not return:\n%s", output())
+				}
+				if s.runs() {
+					t.Errorf("sleep %s (pid %d) survived runp", s.arg, s.id.PID)
+				}
+				noLeaks(t, tag)
+			})
+		}
+	}
+}
+
+// TestNestedRunpMiddleKilled: in runp -- runp -- cmd, a middle runp killed
+// with SIGKILL leaves its orphans to the outer runp, which cleans them up
+// (--on-exit kill) or waits for them (--on-exit wait), though they carry the
+// middle's cookie, not the outer's.
+func TestNestedRunpMiddleKilled(t *testing.T) {
+	for _, onExit := range []string{"kill", "wait"} {
+		t.Run(onExit, func(t *testing.T) {
+			file := filepath.Join(t.TempDir(), "pid")
+			tag := newTag(t)
+			cmd := exec.Command(runpBin, "-v", "--grace=1s", "--on-exit="+onExit, "--",
+				runpBin, "--", "sh", "-c", `setsid sleep 1034 & echo $! >"$F"; echo "shell $$"; exec sleep 1035`)
+			cmd.Env = append(os.Environ(), tagEnv+"="+tag, "RUNP_STATE_DIR="+stateDir(t), "F="+file)
+			p := startCmd(t, cmd)
+			shell, _ := strconv.Atoi(strings.Fields(p.expect("shell "))[1])
+			daemon := readSleeper(t, file, "1034")
+			middle := parentOf(t, shell)
+			if middle == p.cmd.Process.Pid {
+				t.Fatalf("the shell %d is the outer runp's child", shell)
+			}
+			if err := syscall.Kill(middle, syscall.SIGKILL); err != nil {
+				t.Fatal(err)
+			}
+			if onExit == "wait" {
+				waitFor(t, "the outer runp waiting, or gone", func() bool {
+					select {
+					case <-p.done:
+						return true
+					default:
+						return strings.Contains(p.errors(), "waiting for descendants")
+					}
+				})
+				select {
+				case <-p.done:
+					t.Fatalf("the outer runp returned while the daemon ran:\n%s", p.errors())
+				default:
+				}
+				p.signal(syscall.SIGTERM) // the wait becomes a kill
+			}
+			p.wait()
+			if daemon.runs() {
+				t.Errorf("the middle runp's daemon %d survived the outer runp:\n%s", daemon.id.PID, p.errors())
+			}
+			noLeaks(t, tag)
+		})
+	}
+}
