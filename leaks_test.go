@@ -3,6 +3,7 @@
 package main
 
 import (
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -204,5 +205,78 @@ func TestNestedRunpMiddleKilled(t *testing.T) {
 			}
 			noLeaks(t, tag)
 		})
+	}
+}
+
+// TestSessionWriteRetried: a session file that cannot be written (the state
+// dir's disk is full) is written at the next change once space is freed, so
+// that a runp killed after that leaves nothing that "runp reap" misses.
+func TestSessionWriteRetried(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("mounting a small tmpfs needs root")
+	}
+	mnt := t.TempDir()
+	if err := syscall.Mount("tmpfs", mnt, "tmpfs", 0, "size=256k,mode=0700"); err != nil {
+		t.Skipf("cannot mount a tmpfs: %v", err)
+	}
+	t.Cleanup(func() { _ = syscall.Unmount(mnt, syscall.MNT_DETACH) })
+	state := filepath.Join(mnt, "state")
+	filler := filepath.Join(mnt, "filler")
+	fill(t, filler)
+
+	dir := t.TempDir()
+	first, second := filepath.Join(dir, "first"), filepath.Join(dir, "second")
+	g := newGate(t)
+	tag := newTag(t)
+	cmd := exec.Command(runpBin, "--reap-interval=20ms", "--", "sh", "-c",
+		`setsid sleep 1041 & echo $! >"$F1"; read x <"$G"; setsid sleep 1042 & echo $! >"$F2"; read x <"$G"`)
+	cmd.Env = append(os.Environ(), tagEnv+"="+tag, "RUNP_STATE_DIR="+state, "F1="+first, "F2="+second, "G="+g.Name())
+	p := startCmd(t, cmd)
+	a := readSleeper(t, first, "1041")
+	waitFor(t, "the warning that the session cannot be written", func() bool {
+		return strings.Contains(p.errors(), "state dir unusable")
+	})
+	if err := os.Remove(filler); err != nil {
+		t.Fatal(err)
+	}
+	g.open() // the next change: a second daemon
+	b := readSleeper(t, second, "1042")
+	waitFor(t, "both daemons in the session file", func() bool {
+		files, _ := filepath.Glob(filepath.Join(state, "sessions", "*.toml"))
+		if len(files) != 1 {
+			return false
+		}
+		data, _ := os.ReadFile(files[0])
+		return strings.Contains(string(data), "pid = "+strconv.Itoa(a.id.PID)+"\n") &&
+			strings.Contains(string(data), "pid = "+strconv.Itoa(b.id.PID)+"\n")
+	})
+	p.signal(syscall.SIGKILL)
+	p.wait()
+	if _, stderr, status := runpCLI(t, "reap", "--state-dir", state, "--grace", "1s"); status != 0 {
+		t.Fatalf("reap: status %d: %s", status, stderr)
+	}
+	for _, s := range []sleeper{a, b} {
+		if s.runs() {
+			t.Errorf("sleep %s (pid %d) survived runp reap", s.arg, s.id.PID)
+		}
+	}
+}
+
+// fill writes to name until the file system is full.
+func fill(t *testing.T, name string) {
+	t.Helper()
+	f, err := os.Create(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	buf := make([]byte, 4096)
+	for {
+		if _, err := f.Write(buf); err != nil {
+			if !errors.Is(err, syscall.ENOSPC) {
+				t.Fatal(err)
+			}
+			return
+		}
 	}
 }

@@ -42,8 +42,9 @@ type Options struct {
 	Session registry.Session
 	// Logger receives the lifecycle: tracked, classified, signalled.
 	Logger *slog.Logger
-	// Warn is told, once, that the state dir could not be written; the
-	// session then goes on in memory.
+	// Warn is told every time the session could not be written; the
+	// session goes on in memory, and the write is tried again at the next
+	// scan that walks the tree.
 	Warn func(error)
 }
 
@@ -66,7 +67,6 @@ type Reaper struct {
 	fresh   map[int]time.Time
 	handle  *registry.Handle
 	dirty   bool
-	failed  bool
 	closed  bool   // unregistered: nothing is written any more
 	stamp   uint64 // pidStamp at the last walk
 	stamped bool
@@ -384,10 +384,13 @@ func (r *Reaper) classify(rec registry.Process) State {
 	return Classify(rec, Observation{Start: id.Start})
 }
 
-// persist writes the session if it changed; the caller holds mu. The first
-// failure is reported once and the session goes on in memory.
+// persist writes the session if it changed; the caller holds mu. A failure
+// (a full disk, a read-only or failing one, a state dir that cannot be
+// opened) is reported and leaves the session dirty: every later scan that
+// walks the tree, and so every change, tries again, so that what starts once
+// space is freed is on disk if runp is then killed.
 func (r *Reaper) persist() {
-	if !r.dirty || r.failed || r.closed {
+	if !r.dirty || r.closed {
 		return
 	}
 	if r.opts.Store == nil {
@@ -396,7 +399,6 @@ func (r *Reaper) persist() {
 		}
 		store, err := r.opts.OpenStore()
 		if err != nil {
-			r.failed = true
 			r.opts.Warn(err)
 			return
 		}
@@ -414,7 +416,6 @@ func (r *Reaper) persist() {
 		err = r.handle.Write(&r.sess)
 	}
 	if err != nil {
-		r.failed = true
 		r.opts.Warn(err)
 		return
 	}

@@ -36,14 +36,23 @@ func startTracking(c *Config, id string, root, child int) *tracking {
 	if c.Dir != "" {
 		cwd = c.Dir
 	}
+	// The store is opened once it opens: a failure (the disk is full, the
+	// directory not made yet) is tried again at the next write.
 	var (
-		storeOnce sync.Once
-		store     *registry.Store
-		storeErr  error
+		storeMu sync.Mutex
+		store   *registry.Store
 	)
 	openOnce := func() (*registry.Store, error) {
-		storeOnce.Do(func() { store, storeErr = registry.Open(c.StateDir) })
-		return store, storeErr
+		storeMu.Lock()
+		defer storeMu.Unlock()
+		if store != nil {
+			return store, nil
+		}
+		st, err := registry.Open(c.StateDir)
+		if err == nil {
+			store = st
+		}
+		return st, err
 	}
 	t.r = reaper.New(reaper.Options{
 		Root:      root,
@@ -77,14 +86,15 @@ func startTracking(c *Config, id string, root, child int) *tracking {
 }
 
 // warn says once that the state dir cannot be used (the command must never
-// fail because of runp's bookkeeping), or that /proc cannot be trusted.
+// fail because of runp's bookkeeping; the reaper tries again at every
+// change), or that /proc cannot be trusted.
 func (t *tracking) warn(err error) {
 	if errors.Is(err, reaper.ErrForeignProc) {
 		t.cfg.warned.foreignProc.Do(func() { fmt.Fprintf(t.cfg.Stderr, "runp: %v\n", err) })
 		return
 	}
 	t.cfg.warned.stateDir.Do(func() {
-		fmt.Fprintf(t.cfg.Stderr, "runp: state dir unusable, tracking in memory only: %v\n", err)
+		fmt.Fprintf(t.cfg.Stderr, "runp: state dir unusable, tracking in memory until it can be written: %v\n", err)
 	})
 }
 
