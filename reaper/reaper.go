@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"sort"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -342,7 +343,12 @@ func (r *Reaper) scan(force bool) (changed bool) {
 			rec.Command = cmd
 			r.tracked[pid] = rec
 			r.dirty = true
-			delete(r.fresh, pid)
+			// Inside the exec the new image's arguments may not be there
+			// yet: the kernel's name, "[sleep]", stands in for them until
+			// they are.
+			if !strings.HasPrefix(cmd, "[") {
+				delete(r.fresh, pid)
+			}
 		} else if now.After(until) {
 			delete(r.fresh, pid) // a fork that runs on without an exec
 		}
