@@ -44,8 +44,10 @@ its zombies reaped, and returns CMD's exit status.
 Everything after CMD belongs to CMD. Use "--" before CMD when CMD starts
 with a dash.
 
-Exit status: CMD's own; 128+N if CMD died of signal N; 125 if runp failed
-(bad flags); 126 if CMD is not executable; 127 if CMD was not found.
+Exit status: CMD's own; 128+N if CMD died of signal N; 124 if --timeout or
+--idle-timeout fired; 125 if runp failed before CMD ran (bad flags, a --report
+FILE that cannot be written); 126 if CMD is not executable; 127 if CMD was not
+found.
 
 Clean-up: when CMD exits, every process it started that still runs gets
 the stop signal (--stop-signal, default SIGTERM), then SIGKILL after the
@@ -56,8 +58,11 @@ sessions; "runp reap" cleans up after a runp that was killed with SIGKILL.
 
 Signals: SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 and SIGCONT are
 forwarded to CMD (with --group, to its foreground process group); SIGWINCH
-resizes CMD's terminal. A second SIGTERM, SIGINT or SIGHUP within 3 seconds
-of the first, while CMD still runs, kills it with SIGKILL.`
+resizes CMD's terminal; SIGHUP is forwarded every time. A Ctrl-C typed at the
+terminal goes to CMD through its terminal, not to runp. A second SIGINT or
+SIGTERM sent to runp itself within 3 seconds of the first (kill -INT or
+kill -TERM on runp's PID, an orchestrator's repeated stop), while CMD still
+runs, kills CMD with SIGKILL.`
 
 // newApp builds the CLI. unprepare undoes supervisor.Prepare for the
 // commands that run no command of their own (ps, reap).

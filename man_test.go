@@ -3,16 +3,149 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"os"
+	"os/exec"
+	"regexp"
+	"slices"
+	"strings"
 	"testing"
+
+	"github.com/urfave/cli/v2"
 )
 
-// TestManPageCurrent checks that runp.1 is what urfave/cli generates from
+// The man page is generated from the CLI definition (names, usage, options,
+// description) plus the sections below, which a man page has and --help
+// does not. urfave/cli's own template makes a section 8 page whose SYNOPSIS
+// is a list of every flag; ours is section 1 (a user command), with the
+// synopsis of each form.
+
+// manExitStatus must agree with the README's table and --help's text
+// (TestHelpExitStatus checks the codes).
+var manExitStatus = [][2]string{
+	{"CMD's status", "CMD exited; with --retries, the last attempt's status."},
+	{"128+N", "CMD died of signal N (137 for SIGKILL, 143 for SIGTERM)."},
+	{"124", "--timeout or --idle-timeout fired."},
+	{"125", "runp failed before CMD ran: a bad option, no command, a --report FILE that cannot be written."},
+	{"126", "CMD was found but could not be executed."},
+	{"127", "CMD was not found."},
+}
+
+var manEnvironment = [][2]string{
+	{"RUNP_STATE_DIR", "The state dir, when --state-dir is not given."},
+	{"XDG_STATE_HOME", "When neither is given, the state dir is $XDG_STATE_HOME/runp (an absolute path only), else ~/.local/state/runp."},
+	{"RUNP_SESSION", "Set by runp in CMD's environment to the session's id: the cookie by which runp, and runp reap after a crash, know CMD's descendants. Every process that carries it is stopped at clean-up."},
+}
+
+var manFiles = [][2]string{
+	{"STATE/sessions/ID.toml", "The record of a live session: runp's identity, the command, and every tracked process (PID, start time, command). Written atomically, 0600, by its runp only."},
+	{"STATE/sessions/ID.lock", "Locked by the owning runp for its whole life: a free lock means the owner is dead, and runp reap may clean the session up."},
+	{"STATE/quarantine/", "Session files that could not be read (or were larger than 16 MiB), moved aside and reported once."},
+}
+
+// placeholders name the value of an option in the synopsis of the options.
+var placeholders = map[string]string{
+	"completion": "SHELL", "on-exit": "kill|wait|leave", "report": "FILE",
+	"state-dir": "DIR", "stop-signal": "SIG", "retries": "N",
+}
+
+// manPageFor renders app's man page, section 1.
+func manPageFor(app *cli.App) (string, error) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%% %s 1\n\n# NAME\n\n%s - %s\n\n# SYNOPSIS\n\n", app.Name, app.Name, app.Usage)
+	synopsis := []string{app.UsageText}
+	for _, c := range app.VisibleCommands() {
+		synopsis = append(synopsis, c.UsageText)
+	}
+	for _, s := range synopsis {
+		fmt.Fprintf(&b, "**%s**%s\n\n", s[:strings.IndexByte(s+" ", ' ')], mdEscape(s[strings.IndexByte(s+" ", ' '):]))
+	}
+	// The examples at the end of the description are indented lines: a code
+	// block, so that they keep their columns.
+	lines := strings.Split(app.Description, "\n")
+	for i, l := range lines {
+		if strings.HasPrefix(l, "   ") {
+			lines[i] = " " + l
+		} else {
+			lines[i] = mdEscape(l)
+		}
+	}
+	desc := strings.Replace(strings.Join(lines, "\n"), ":\n    ", ":\n\n    ", 1)
+	fmt.Fprintf(&b, "# DESCRIPTION\n\n%s\n\n# OPTIONS\n\n", desc)
+	writeFlags(&b, app.VisibleFlags())
+	b.WriteString("# COMMANDS\n\n")
+	for _, c := range app.VisibleCommands() {
+		fmt.Fprintf(&b, "### %s %s\n\n%s.\n\n", app.Name, c.Name, c.Usage)
+		writeFlags(&b, c.VisibleFlags())
+	}
+	for _, sec := range []struct {
+		title string
+		items [][2]string
+	}{{"EXIT STATUS", manExitStatus}, {"ENVIRONMENT", manEnvironment}, {"FILES", manFiles}} {
+		fmt.Fprintf(&b, "# %s\n\n", sec.title)
+		if sec.title == "FILES" {
+			b.WriteString("STATE is the state dir: --state-dir, else $RUNP_STATE_DIR, else $XDG_STATE_HOME/runp, else ~/.local/state/runp.\n\n")
+		}
+		for _, it := range sec.items {
+			fmt.Fprintf(&b, "**%s**\n: %s\n\n", mdEscape(it[0]), mdEscape(it[1]))
+		}
+	}
+	b.WriteString("# SEE ALSO\n\nREADME.md and docs/design.md in runp's source repository.\n")
+
+	// urfave/cli renders its markdown template with md2man; ours is plain
+	// markdown, which a template without actions passes through as it is.
+	saved := cli.MarkdownDocTemplate
+	defer func() { cli.MarkdownDocTemplate = saved }()
+	cli.MarkdownDocTemplate = b.String()
+	return app.ToManWithSection(1)
+}
+
+// writeFlags writes one definition per option: its names, its value, its
+// usage and its default.
+func writeFlags(b *strings.Builder, flags []cli.Flag) {
+	for _, f := range flags {
+		df, ok := f.(cli.DocGenerationFlag)
+		if !ok {
+			continue
+		}
+		var names []string
+		for _, n := range f.Names() {
+			dash := "--"
+			if len(n) == 1 {
+				dash = "-"
+			}
+			names = append(names, "**"+dash+n+"**")
+		}
+		term := strings.Join(names, ", ")
+		if df.TakesValue() {
+			ph, ok := placeholders[f.Names()[0]]
+			if !ok {
+				ph = "D" // the durations
+			}
+			term += " *" + ph + "*"
+		}
+		usage := df.GetUsage()
+		if v := df.GetValue(); v != "" && v != "0" && v != "0s" && v != `""` {
+			usage += " (default " + strings.Trim(v, `"`) + ")"
+		}
+		fmt.Fprintf(b, "%s\n: %s\n\n", mdEscape(term), mdEscape(usage))
+	}
+}
+
+// mdEscape keeps markdown from reading runp's text as markup: brackets,
+// underscores and a leading dash mean nothing here.
+var mdSpecial = regexp.MustCompile(`[\[\]_\\<>]`)
+
+func mdEscape(s string) string {
+	return mdSpecial.ReplaceAllStringFunc(s, func(m string) string { return `\` + m })
+}
+
+// TestManPageCurrent checks that runp.1 is what manPageFor generates from
 // the CLI definition; RUNP_UPDATE_MAN=1 rewrites it.
 func TestManPageCurrent(t *testing.T) {
 	exit := 0
-	page, err := newApp(io.Discard, io.Discard, &exit, func() {}).ToMan()
+	page, err := manPageFor(newApp(io.Discard, io.Discard, &exit, func() {}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -24,5 +157,61 @@ func TestManPageCurrent(t *testing.T) {
 	}
 	if page != manPage {
 		t.Fatal("runp.1 is stale: run RUNP_UPDATE_MAN=1 go test -run TestManPageCurrent .")
+	}
+}
+
+// TestManPageSections: what `runp --man` prints is a section 1 page with
+// the sections a user looks for. (Old runp printed urfave/cli's section 8
+// page, with a list of flags as its synopsis and none of these sections.)
+func TestManPageSections(t *testing.T) {
+	out, err := exec.Command(runpBin, "--man").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := string(out)
+	if !strings.Contains(page, "\n.TH runp 1\n") {
+		t.Errorf("not section 1: %.40q", page)
+	}
+	sections := regexp.MustCompile(`(?m)^\.SH (.*)$`).FindAllStringSubmatch(page, -1)
+	var got []string
+	for _, s := range sections {
+		got = append(got, s[1])
+	}
+	want := []string{"NAME", "SYNOPSIS", "DESCRIPTION", "OPTIONS", "COMMANDS", "EXIT STATUS", "ENVIRONMENT", "FILES", "SEE ALSO"}
+	if !slices.Equal(got, want) {
+		t.Errorf("sections %q, want %q", got, want)
+	}
+	synopsis, _, _ := strings.Cut(page[strings.Index(page, ".SH SYNOPSIS"):], ".SH DESCRIPTION")
+	for _, form := range []string{`\fBrunp\fP [options] [--] CMD [ARGS...]`, `\fBrunp\fP ps `, `\fBrunp\fP reap `} {
+		if !strings.Contains(synopsis, form) {
+			t.Errorf("the synopsis lacks %q:\n%s", form, synopsis)
+		}
+	}
+	for _, s := range []string{"124", "125", "126", "127", "128+N", `RUNP\_STATE\_DIR`, `RUNP\_SESSION`, `XDG\_STATE\_HOME`, "sessions/ID.toml", "sessions/ID.lock", "quarantine/"} {
+		if !strings.Contains(strings.ReplaceAll(page, `\_`, "_"), strings.ReplaceAll(s, `\_`, "_")) {
+			t.Errorf("the man page does not mention %s", s)
+		}
+	}
+}
+
+// TestHelpExitStatusAndEscalation: --help lists every exit status runp
+// itself gives, and says truly how the second-signal escalation is had: a
+// keyboard Ctrl-C goes to CMD, not to runp. (Old runp's --help left out 124
+// and promised the escalation to a second Ctrl-C and to a second SIGHUP.)
+func TestHelpExitStatusAndEscalation(t *testing.T) {
+	out, err := exec.Command(runpBin, "--help").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	help := strings.Join(strings.Fields(string(out)), " ")
+	for _, st := range manExitStatus[1:] {
+		if !strings.Contains(help, st[0]+" if") {
+			t.Errorf("--help does not list exit status %s", st[0])
+		}
+	}
+	for _, s := range []string{"Ctrl-C typed at the terminal goes to CMD", "second SIGINT or SIGTERM sent to runp itself", "kill -INT", "SIGHUP is forwarded every time"} {
+		if !strings.Contains(help, s) {
+			t.Errorf("--help does not say %q:\n%s", s, out)
+		}
 	}
 }
