@@ -36,19 +36,33 @@ func TestExampleLeakySuite(t *testing.T) {
 	// pkill leaves each loop's current `sleep 1`); cleanup kills them.
 }
 
+// TestExampleCI runs the CI example twice, as its README line says: each run
+// shows the retry (old runp's example kept its count in /tmp, so only the
+// first run ever failed), writes its report under a temporary directory, and
+// leaves nothing in the repository (old: runp-report.json in it).
 func TestExampleCI(t *testing.T) {
-	tag := newTag(t)
-	dir := t.TempDir()
-	cmd := exampleCmd(t, tag, "examples/ci/ci.sh", "examples/ci/flaky.sh")
-	cmd.Env = append(cmd.Env, "FLAKY_STATE="+filepath.Join(dir, "count"), "REPORT="+filepath.Join(dir, "report.json"))
-	out, err := cmd.CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "ci: passed after 2 attempt(s)") || !strings.Contains(string(out), "runp: attempt 2/3 after exit status 1") {
-		t.Fatalf("%v:\n%s", err, out)
+	before, gitOK := gitStatus()
+	for run := 1; run <= 2; run++ {
+		tag := newTag(t)
+		out, err := exampleCmd(t, tag, "examples/ci/ci.sh", "examples/ci/flaky.sh").CombinedOutput()
+		s := string(out)
+		if err != nil || !strings.Contains(s, "ci: passed after 2 attempt(s)") || !strings.Contains(s, "runp: attempt 2/3 after exit status 1") {
+			t.Fatalf("run %d: %v:\n%s", run, err, out)
+		}
+		_, report, _ := strings.Cut(s, "report: ")
+		report = strings.TrimSpace(report)
+		if !filepath.IsAbs(report) || !strings.HasPrefix(report, os.TempDir()+"/") {
+			t.Fatalf("run %d: the report is not under %s: %q", run, os.TempDir(), report)
+		}
+		t.Cleanup(func() { _ = os.RemoveAll(filepath.Dir(report)) })
+		if r := readReport(t, report); len(r.Attempts) != 2 || r.Attempts[0].ExitCode != 1 {
+			t.Errorf("run %d: report: %+v", run, r)
+		}
+		noLeaks(t, tag)
 	}
-	if r := readReport(t, filepath.Join(dir, "report.json")); len(r.Attempts) != 2 || r.Attempts[0].ExitCode != 1 {
-		t.Errorf("report: %+v", r)
+	if after, _ := gitStatus(); gitOK && after != before {
+		t.Errorf("the example left files in the repository:\n%s", after)
 	}
-	noLeaks(t, tag)
 }
 
 func TestExampleEmbed(t *testing.T) {

@@ -49,9 +49,21 @@ func TestMain(m *testing.M) {
 		fmt.Fprintf(os.Stderr, "building runp: %v\n%s", err, out)
 		os.Exit(1)
 	}
+	before, gitOK := gitStatus()
 	code := m.Run()
 	_ = os.RemoveAll(dir) // best effort
+	if after, _ := gitStatus(); gitOK && code == 0 && after != before {
+		fmt.Fprintf(os.Stderr, "FAIL: the tests left files that git status shows\nbefore:\n%s\nafter:\n%s", before, after)
+		code = 1
+	}
 	os.Exit(code)
+}
+
+// gitStatus is `git status --porcelain` of the repository, or false when
+// there is no git or no repository (a source tarball).
+func gitStatus() (string, bool) {
+	out, err := exec.Command("git", "status", "--porcelain", "--untracked-files=all").Output()
+	return string(out), err == nil
 }
 
 // run describes one runp invocation driven by a test.
