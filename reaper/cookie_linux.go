@@ -29,8 +29,8 @@ func findByEnv(entry string) ([]Identity, error) {
 		if err != nil || pid <= 0 || pid == self {
 			continue
 		}
-		if start, ok := envMatch(name, uid, entry, pb); ok {
-			out = append(out, Identity{PID: pid, Start: start, Boot: boot})
+		if start, ino, ok := envMatch(name, uid, entry, pb); ok {
+			out = append(out, Identity{PID: pid, Start: start, Boot: boot, Ino: ino})
 		}
 	}
 	return out, nil
@@ -40,11 +40,12 @@ func findByEnv(entry string) ([]Identity, error) {
 // holds entry. Everything is read through one fd on /proc/<pid>: files opened
 // relative to it answer ESRCH once that process is gone, even if the PID has
 // been given to another process, so the start time read here belongs to the
-// environment matched here.
-func envMatch(name string, uid int, entry string, pb *procBuf) (uint64, bool) {
+// environment matched here. So does the pidfs inode number (0 without
+// pidfs), from a pidfd opened on the PID before the stat read.
+func envMatch(name string, uid int, entry string, pb *procBuf) (start, ino uint64, ok bool) {
 	dfd, err := openat(unix.AT_FDCWD, "/proc/"+name)
 	if err != nil {
-		return 0, false
+		return 0, 0, false
 	}
 	defer func() { _ = unix.Close(dfd) }() // best effort: a read-only fd loses nothing
 	if uid != 0 {
@@ -53,22 +54,30 @@ func envMatch(name string, uid int, entry string, pb *procBuf) (uint64, bool) {
 		// anyway, after a costlier permission check; skip it here.
 		var st unix.Stat_t
 		if unix.Fstat(dfd, &st) != nil || int(st.Uid) != uid {
-			return 0, false
+			return 0, 0, false
 		}
 	}
 	env, err := readProcAt(dfd, "environ", pb, false)
 	if err != nil || !hasEntry(env, entry) {
-		return 0, false
+		return 0, 0, false
 	}
+	// The stat read through dfd after the pidfd was opened proves that the
+	// PID was still dfd's process when the pidfd took it.
+	pid, _ := strconv.Atoi(name)
+	fd, _ := openPidfd(pid) // -1 without one: the start time alone
+	defer closeFd(fd)
 	b, err := readProcAt(dfd, "stat", pb, true)
 	if err != nil {
-		return 0, false
+		return 0, 0, false
 	}
 	st, err := parseStat(b)
 	if err != nil {
-		return 0, false
+		return 0, 0, false
 	}
-	return st.start, true
+	if fd >= 0 {
+		ino = pidfdIno(fd)
+	}
+	return st.start, ino, true
 }
 
 // hasEntry reports whether the NUL-separated block env holds entry as one

@@ -8,9 +8,10 @@ import (
 	"fmt"
 )
 
-// Identity names one process unambiguously: a PID alone never does, because
-// every OS recycles PIDs. (PID, Start, Boot) cannot be recycled: Start pins
-// the incarnation within one boot, Boot pins the boot.
+// Identity names one process: a PID alone never does, because every OS
+// recycles PIDs. Ino, where the OS provides it, is exact; (PID, Start, Boot)
+// is exact only to Start's resolution: two processes that get the same PID
+// within one tick of Start's clock look alike (see Same).
 type Identity struct {
 	PID int
 	// Start is the OS creation time at its full native resolution, compared
@@ -21,6 +22,12 @@ type Identity struct {
 	Start uint64
 	// Boot is the boot id (see BootID).
 	Boot string
+	// Ino is the inode number of a pidfd on the process when pidfds live on
+	// pidfs (Linux >= 6.9): the kernel numbers every process of a boot with
+	// a 64-bit counter that is never reused. 0 when unknown: older kernels,
+	// darwin, windows (where a held handle does the same job), and records
+	// written before runp knew it.
+	Ino uint64
 }
 
 // ErrGone reports that no process has the PID any more.
@@ -33,14 +40,30 @@ var ErrReused = errors.New("pid now belongs to another process")
 // ErrUnsupported reports an operation this platform does not provide.
 var ErrUnsupported = errors.New("reaper: not supported on this platform")
 
+// ErrProtected reports a signal runp never sends, whatever a session file
+// says: to itself, to one of its ancestors, to PID 1, and SIGKILL or SIGSTOP
+// to another live runp (see Signal).
+var ErrProtected = errors.New("protected process: not signalled")
+
 // Same reports whether id and other name the same process: PID, Start and
-// Boot all equal.
+// Boot all equal, and Ino too when both know it. With Ino on both sides the
+// answer is exact; without it, a process that died and whose PID was handed
+// out again within the same tick of Start's clock (10 ms on Linux) passes.
 func (id Identity) Same(other Identity) bool {
+	if id.Ino != 0 && other.Ino != 0 && id.Ino != other.Ino {
+		return false
+	}
 	return id.PID == other.PID && id.Start == other.Start && id.Boot == other.Boot
 }
 
+// Exact reports whether id carries an exact identifier (Ino).
+func (id Identity) Exact() bool { return id.Ino != 0 }
+
 // String formats id for logs.
 func (id Identity) String() string {
+	if id.Ino != 0 {
+		return fmt.Sprintf("pid %d (start %d, pidfs ino %d)", id.PID, id.Start, id.Ino)
+	}
 	return fmt.Sprintf("pid %d (start %d)", id.PID, id.Start)
 }
 
@@ -54,13 +77,35 @@ func BootID() (string, error) {
 	return bootID()
 }
 
-// Read returns the identity of the process that has pid now. It returns an
-// error wrapping ErrGone if no process has that pid.
+// Read returns the identity of the process that has pid now, with Ino
+// where the kernel provides it (all fields read from one process, even if
+// the PID changes hands during the read). It returns an error wrapping
+// ErrGone if no process has that pid.
 func Read(pid int) (Identity, error) {
-	if pid <= 0 {
-		return Identity{}, fmt.Errorf("read pid %d: %w", pid, ErrGone)
+	s, err := lookPID(pid)
+	if err != nil {
+		return Identity{}, err
 	}
-	return read(pid)
+	closeFd(s.fd)
+	return s.id, nil
+}
+
+// sighting is what one look at a PID found, all of it from one process.
+type sighting struct {
+	id     Identity
+	ppid   int
+	zombie bool // exited, waiting for its parent to reap it
+	// fd is a pidfd open on the process (linux), or -1; the caller owns it.
+	fd int
+}
+
+// lookPID is look (the platform's read of identity, parent and state) with
+// the PID checked.
+func lookPID(pid int) (sighting, error) {
+	if pid <= 0 {
+		return sighting{fd: -1}, fmt.Errorf("read pid %d: %w", pid, ErrGone)
+	}
+	return look(pid)
 }
 
 // verify re-reads the process at id.PID and checks it is still id: nil,
@@ -71,7 +116,7 @@ func verify(id Identity) error {
 		return err
 	}
 	if !cur.Same(id) {
-		return fmt.Errorf("%v, now start %d boot %q: %w", id, cur.Start, cur.Boot, ErrReused)
+		return fmt.Errorf("%v, now %v boot %q: %w", id, cur, cur.Boot, ErrReused)
 	}
 	return nil
 }

@@ -52,3 +52,16 @@ func read(pid int) (Identity, error) {
 	}
 	return Identity{PID: pid, Start: kinfoStart(k), Boot: boot}, nil
 }
+
+func look(pid int) (sighting, error) {
+	boot, err := bootID()
+	if err != nil {
+		return sighting{fd: -1}, err
+	}
+	k, err := readKinfo(pid)
+	if err != nil {
+		return sighting{fd: -1}, err
+	}
+	return sighting{id: Identity{PID: pid, Start: kinfoStart(k), Boot: boot}, ppid: int(k.Eproc.Ppid),
+		zombie: k.Proc.P_stat == sZomb, fd: -1}, nil
+}

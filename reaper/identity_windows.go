@@ -102,3 +102,17 @@ func read(pid int) (Identity, error) {
 	}
 	return Identity{PID: pid, Start: start, Boot: boot}, nil
 }
+
+// look reads pid's identity and parent through one handle. An exited process
+// reads as gone, so none is ever a zombie.
+func look(pid int) (sighting, error) {
+	boot, err := bootID()
+	if err != nil {
+		return sighting{fd: -1}, err
+	}
+	start, ppid, err := startAndParent(pid)
+	if err != nil {
+		return sighting{fd: -1}, fmt.Errorf("pid %d: %w", pid, err)
+	}
+	return sighting{id: Identity{PID: pid, Start: start, Boot: boot}, ppid: ppid, fd: -1}, nil
+}

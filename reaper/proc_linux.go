@@ -258,20 +258,6 @@ func bootID() (string, error) {
 	return bootVal, bootErr
 }
 
-func read(pid int) (Identity, error) {
-	boot, err := bootID()
-	if err != nil {
-		return Identity{}, err
-	}
-	pb := getBuf()
-	defer putBuf(pb)
-	st, err := readStat(pid, pb)
-	if err != nil {
-		return Identity{}, err
-	}
-	return Identity{PID: pid, Start: st.start, Boot: boot}, nil
-}
-
 // cmdline reads /proc/<pid>/cmdline, whose argv entries are NUL-terminated.
 // It is empty for kernel threads and zombies (their mm is gone), which ps
 // shows as "[comm]"; so does this.

@@ -145,14 +145,83 @@ func (r *Reaper) Track(pid, ppid int, role string) {
 
 // TrackID records the process id, read by the caller at a moment when it
 // could not have been reused: for runp's own child, right after the start
-// and before any wait4.
+// and before any wait4. A pidfd is opened on it now and kept, if it still is
+// id (exactly so when id.Ino is known).
 func (r *Reaper) TrackID(id Identity, ppid int, role string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	s, err := lookPID(id.PID)
+	if err != nil {
+		return
+	}
+	if !s.id.Same(id) {
+		closeFd(s.fd)
+		return
+	}
 	if id.PID == r.opts.Root {
 		r.rootStart = id.Start
 	}
-	r.add(Proc{PID: id.PID, PPID: ppid, Start: id.Start}, role)
+	hold(s.id, s.fd)
+	r.add(s.id, ppid, role)
+}
+
+// admit records p, found by a walk, with a pidfd held on it from now on; the
+// caller holds mu. The pidfd is opened, then p is read again (see look): if
+// it still has the start time and a parent of the session, and that parent
+// has not been reaped since the read (so the parent PID was still its own),
+// the pidfd is p, exactly, whatever happened to the PID between the walk's
+// read and pidfd_open. It reports false when p changed meanwhile: the next
+// walk looks again.
+func (r *Reaper) admit(p Proc) bool {
+	s, err := lookPID(p.PID)
+	if err != nil {
+		return false
+	}
+	if s.id.Start != p.Start || s.zombie || !r.parentOurs(s.ppid) {
+		closeFd(s.fd)
+		return false
+	}
+	hold(s.id, s.fd)
+	r.add(s.id, s.ppid, registry.RoleDescendant)
+	return true
+}
+
+// parentOurs reports whether ppid, read from a process after its pidfd was
+// opened, names a process of the session now: runp itself, or a tracked
+// process whose held pidfd shows it has not been reaped. One without a pidfd
+// (none left to open) is taken on its start time, as the walk did. The
+// caller holds mu.
+func (r *Reaper) parentOurs(ppid int) bool {
+	if ppid == r.self {
+		return true
+	}
+	rec, ok := r.tracked[ppid]
+	if !ok {
+		return false
+	}
+	alive, held := heldAlive(r.idOf(rec))
+	return alive || !held
+}
+
+// stillOurs reports whether rec's process has not been reaped, as far as a
+// held pidfd can tell; without one it says yes. The caller holds mu.
+func (r *Reaper) stillOurs(rec registry.Process) bool {
+	alive, held := heldAlive(r.idOf(rec))
+	return alive || !held
+}
+
+// idOf is the identity rec records.
+func (r *Reaper) idOf(rec registry.Process) Identity { return recordID(rec, r.boot) }
+
+// drop forgets pid and closes its pidfd; the caller holds mu.
+func (r *Reaper) drop(pid int) {
+	rec, ok := r.tracked[pid]
+	if !ok {
+		return
+	}
+	release(r.idOf(rec))
+	delete(r.tracked, pid)
+	delete(r.fresh, pid)
 }
 
 // tree is one snapshot of the session's tree; the caller holds mu.
@@ -230,16 +299,19 @@ func (r *Reaper) tree() []Proc {
 	return out
 }
 
-// add records p; the caller holds mu.
-func (r *Reaper) add(p Proc, role string) {
-	r.tracked[p.PID] = registry.Process{
-		PID: p.PID, PPID: p.PPID, Start: p.Start, Command: Cmdline(p.PID),
+// add records id; the caller holds mu and has given id's pidfd, if any, to hold.
+func (r *Reaper) add(id Identity, ppid int, role string) {
+	if old, ok := r.tracked[id.PID]; ok {
+		release(r.idOf(old))
+	}
+	r.tracked[id.PID] = registry.Process{
+		PID: id.PID, PPID: ppid, Start: id.Start, Ino: id.Ino, Command: Cmdline(id.PID),
 		Role: role, FirstSeen: time.Now().UTC().Truncate(time.Millisecond),
 	}
-	r.fresh[p.PID] = time.Now().Add(execGrace)
+	r.fresh[id.PID] = time.Now().Add(execGrace)
 	r.dirty = true
 	r.gen++
-	r.opts.Logger.Debug("tracked", "pid", p.PID, "ppid", p.PPID, "role", role, "command", r.tracked[p.PID].Command)
+	r.opts.Logger.Debug("tracked", "pid", id.PID, "ppid", ppid, "role", role, "command", r.tracked[id.PID].Command)
 }
 
 // Wake asks Run for a scan now; it never blocks (SIGCHLD calls it).
@@ -361,9 +433,16 @@ func (r *Reaper) scan(force bool) (changed bool) {
 	for _, p := range procs {
 		seen[p.PID] = true
 		rec, ok := r.tracked[p.PID]
-		if !ok || rec.Start != p.Start {
-			r.add(p, registry.RoleDescendant)
+		if ok && rec.Start == p.Start && r.stillOurs(rec) {
+			continue
 		}
+		if ok {
+			// The recorded process was reaped; the PID is another's now.
+			r.drop(p.PID)
+			r.dirty = true
+			r.gen++
+		}
+		r.admit(p)
 	}
 	for pid, rec := range r.tracked {
 		if seen[pid] {
@@ -371,7 +450,7 @@ func (r *Reaper) scan(force bool) (changed bool) {
 		}
 		switch st := r.classify(rec); st {
 		case Dead, Reused:
-			delete(r.tracked, pid)
+			r.drop(pid)
 			r.dirty = true
 			r.gen++
 			r.opts.Logger.Debug("classified", "pid", pid, "state", st.String())
@@ -383,11 +462,7 @@ func (r *Reaper) scan(force bool) (changed bool) {
 
 // classify observes rec's PID now, outside the snapshot.
 func (r *Reaper) classify(rec registry.Process) State {
-	id, err := Read(rec.PID)
-	if err != nil {
-		return Classify(rec, Observation{Gone: true})
-	}
-	return Classify(rec, Observation{Start: id.Start})
+	return Classify(rec, Observe(rec))
 }
 
 // persist writes the session if it changed; the caller holds mu. A failure
@@ -437,6 +512,9 @@ func (r *Reaper) Close() error {
 		dropSession(r.sess.ID)
 	}
 	r.closed = true
+	for pid := range r.tracked {
+		r.drop(pid) // the pidfds: the records live on in memory no longer
+	}
 	if r.handle == nil {
 		return nil
 	}

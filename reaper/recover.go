@@ -105,15 +105,11 @@ func recoverOne(sess *registry.Session, boot string, o RecoverOptions) Report {
 	var targets []Identity
 	index := map[int]int{} // pid -> rep.Processes index
 	for _, p := range sess.Processes {
-		obs := Observation{Gone: true}
-		if id, err := Read(p.PID); err == nil {
-			obs = Observation{Start: id.Start}
-		}
-		st := Classify(p, obs)
+		st := Classify(p, Observe(p))
 		index[p.PID] = len(rep.Processes)
 		rep.Processes = append(rep.Processes, ProcessReport{PID: p.PID, Command: p.Command, State: st.String()})
 		if st == Alive || st == Orphan {
-			targets = append(targets, Identity{PID: p.PID, Start: p.Start, Boot: boot})
+			targets = append(targets, recordID(p, boot))
 		}
 	}
 	if found, err := FindByEnv(SessionKey, sess.ID); err == nil {
@@ -137,7 +133,10 @@ func recoverOne(sess *registry.Session, boot string, o RecoverOptions) Report {
 		var alive []Identity
 		for _, id := range targets {
 			if err := Signal(id, sig); err != nil {
-				if !errors.Is(err, ErrGone) && !errors.Is(err, ErrReused) {
+				switch {
+				case errors.Is(err, ErrProtected):
+					o.Logger.Warn("not signalled", "session", sess.ID, "pid", id.PID, "err", err)
+				case !errors.Is(err, ErrGone) && !errors.Is(err, ErrReused):
 					o.Logger.Debug("signal failed", "pid", id.PID, "err", err)
 				}
 				continue

@@ -35,13 +35,24 @@ func (r *Reaper) live(extra []Identity) []target {
 	seen := map[int]bool{r.self: true}
 	procs := r.tree()
 	for _, p := range procs {
-		seen[p.PID] = true
-		cmd := r.tracked[p.PID].Command
-		_, fresh := r.fresh[p.PID]
-		if rec, ok := r.tracked[p.PID]; !ok || rec.Start != p.Start || fresh {
-			cmd = Cmdline(p.PID) // unknown, or recorded before its exec
+		rec, ok := r.tracked[p.PID]
+		if !ok || rec.Start != p.Start || !r.stillOurs(rec) {
+			// New since the last tick: bound to a pidfd first, like any
+			// other, so that the signal reaches this process and no other.
+			if ok {
+				r.drop(p.PID)
+			}
+			if !r.admit(p) {
+				continue // changed under the walk: the next round looks again
+			}
+			rec = r.tracked[p.PID]
 		}
-		out = append(out, target{Identity{PID: p.PID, Start: p.Start, Boot: r.boot}, cmd})
+		seen[p.PID] = true
+		cmd := rec.Command
+		if _, fresh := r.fresh[p.PID]; fresh {
+			cmd = Cmdline(p.PID) // recorded before its exec
+		}
+		out = append(out, target{r.idOf(rec), cmd})
 	}
 	for pid, rec := range r.tracked {
 		// runp's own conhost (Windows) serves the pseudo console until the
@@ -52,13 +63,11 @@ func (r *Reaper) live(extra []Identity) []target {
 		seen[pid] = true
 		switch r.classify(rec) {
 		case Alive, Orphan:
-			// Outside the tree a zombie waits for a parent that is not
-			// runp (init, usually): it is dead already.
-			if !exited(pid) {
-				out = append(out, target{Identity{PID: pid, Start: rec.Start, Boot: r.boot}, rec.Command})
-			}
+			out = append(out, target{r.idOf(rec), rec.Command})
 		default:
-			delete(r.tracked, pid)
+			// Gone, reused, or a zombie: outside the tree it waits for a
+			// parent that is not runp (init, usually), dead already.
+			r.drop(pid)
 		}
 	}
 	for _, id := range extra {
@@ -94,7 +103,8 @@ func (r *Reaper) Shutdown(stop syscall.Signal, grace time.Duration, hurry <-chan
 	sig := stop
 	deadline := time.Now().Add(grace)
 	rescanned := false
-	untouchable := map[Identity]bool{} // signals refused (EPERM): waiting would not help
+	untouchable := map[Identity]bool{} // signals refused (EPERM, protected): waiting would not help
+	spared := map[Identity]bool{}      // live runps: SIGKILL refused, they stop on their own
 	for {
 		reap()
 		live := r.live(cookie)
@@ -113,13 +123,24 @@ func (r *Reaper) Shutdown(stop syscall.Signal, grace time.Duration, hurry <-chan
 		}
 		for _, t := range live {
 			k := sent[t.id.PID]
-			if k != nil && k.Signal == sig {
+			if k != nil && k.Signal == sig || sig == syscall.SIGKILL && spared[t.id] {
 				continue
 			}
 			if err := Signal(t.id, sig); err != nil {
 				switch {
 				case errors.Is(err, ErrReused) || errors.Is(err, ErrGone):
-					delete(r.tracked, t.id.PID)
+					r.drop(t.id.PID)
+				case errors.Is(err, ErrProtected) && sig == syscall.SIGKILL:
+					// A live runp: with the stop signal it cleans up its
+					// own tree, which SIGKILL would leave behind.
+					spared[t.id] = true
+					if k == nil {
+						_ = Signal(t.id, stop) // best effort: it came after the stop round
+					}
+					r.opts.Logger.Debug("not signalled", "pid", t.id.PID, "command", t.command, "err", err)
+				case errors.Is(err, ErrProtected):
+					untouchable[t.id] = true
+					r.opts.Logger.Warn("not signalled", "pid", t.id.PID, "command", t.command, "err", err)
 				case errors.Is(err, syscall.EPERM):
 					// Another user's process (sudo): runp may not stop it.
 					untouchable[t.id] = true

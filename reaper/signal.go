@@ -2,6 +2,8 @@ package reaper
 
 import (
 	"fmt"
+	"os"
+	"slices"
 	"syscall"
 )
 
@@ -14,13 +16,21 @@ const exitCodeSignalled = 1
 // more, or ErrReused if the PID now belongs to another process; in both cases
 // nothing is signalled. Signal 0 only checks, as kill(2) does.
 //
-//   - linux >= 5.3: a pidfd is opened first, the identity is checked, then the
-//     signal goes through the pidfd. The pidfd stays bound to the process it
-//     was opened on even if the PID is recycled, so no reuse can slip in
-//     between the check and the kill. Older kernels (or seccomp filters that
-//     answer ENOSYS) fall back to check-then-kill(2), which leaves a window of
-//     a few microseconds in which the process could die, be reaped and its
-//     PID be handed out again.
+// Whatever id says, Signal never sends a signal (other than 0) to PID 1, to
+// this process or to one of its ancestors, and on linux never SIGKILL to a
+// live runp (the same executable as this process): such calls fail with an
+// error wrapping ErrProtected. This is the one function that signals recorded
+// processes, so the rule covers the clean-up, crash recovery and runp reap.
+//
+//   - linux >= 5.3: if a Reaper holds a pidfd on id (opened when it first saw
+//     the process), the signal goes through it: exact, whoever has the PID
+//     now. Otherwise a pidfd is opened, checked, and the signal goes through
+//     it, so nothing can slip in between the check and the kill; the check
+//     is exact when id.Ino is known (pidfs, linux >= 6.9), else it compares
+//     the start time, which a PID reused within the same clock tick passes.
+//     Without pidfds (ENOSYS, or no descriptor left) runp checks, then
+//     kill(2)s, which also leaves a window of a few microseconds in which the
+//     process could die, be reaped and its PID be handed out again.
 //   - darwin: check, then kill(2), with the same narrow window: XNU has no
 //     pidfd.
 //   - windows: there are no signals. A handle opened with OpenProcess pins the
@@ -32,8 +42,29 @@ func Signal(id Identity, sig syscall.Signal) error {
 	if id.PID <= 0 {
 		return fmt.Errorf("signal pid %d: %w", id.PID, ErrGone)
 	}
+	if sig != 0 {
+		if err := protect(id.PID); err != nil {
+			return fmt.Errorf("signal %v to %v: %w", sig, id, err)
+		}
+	}
 	if err := signal(id, sig); err != nil {
 		return fmt.Errorf("signal %v to %v: %w", sig, id, err)
+	}
+	return nil
+}
+
+// protect refuses pid when it is PID 1 (init: in a container, killing it
+// kills everything), this process, or one of its ancestors (a shell, an outer
+// runp): no session file may turn runp against them. A PID that merely
+// equals an ancestor's is refused too, which errs on the safe side.
+func protect(pid int) error {
+	switch {
+	case pid == 1:
+		return fmt.Errorf("pid 1 is init: %w", ErrProtected)
+	case pid == os.Getpid():
+		return fmt.Errorf("pid %d is runp itself: %w", pid, ErrProtected)
+	case slices.Contains(ancestors(), pid):
+		return fmt.Errorf("pid %d is an ancestor of runp: %w", pid, ErrProtected)
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ package reaper
 import (
 	"errors"
 	"fmt"
+	"os"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -27,4 +28,19 @@ func signal(id Identity, sig syscall.Signal) error {
 	default:
 		return fmt.Errorf("kill: %w", err)
 	}
+}
+
+// ancestors returns the PIDs of this process's parent, its parent's parent,
+// and so on up to launchd.
+func ancestors() []int {
+	var out []int
+	for pid := os.Getppid(); pid > 0 && len(out) < 4096; {
+		out = append(out, pid)
+		k, err := readKinfo(pid)
+		if err != nil {
+			break
+		}
+		pid = int(k.Eproc.Ppid)
+	}
+	return out
 }

@@ -5,3 +5,5 @@ package reaper
 import "syscall"
 
 func signal(Identity, syscall.Signal) error { return ErrUnsupported }
+
+func ancestors() []int { return nil }

@@ -5,6 +5,7 @@ package reaper
 import (
 	"errors"
 	"fmt"
+	"os"
 	"syscall"
 
 	"golang.org/x/sys/windows"
@@ -47,4 +48,22 @@ func signal(id Identity, sig syscall.Signal) error {
 		return fmt.Errorf("TerminateProcess: %w", err)
 	}
 	return nil
+}
+
+// ancestors returns the PIDs of this process's parent, its parent's parent,
+// and so on. Windows never updates a parent PID, which may name a later
+// process that took the PID of a dead parent: the chain stops at the first
+// "parent" younger than its child.
+func ancestors() []int {
+	var out []int
+	start, ppid, err := startAndParent(os.Getpid())
+	for err == nil && ppid > 0 && len(out) < 4096 {
+		pstart, pppid, perr := startAndParent(ppid)
+		if perr != nil || pstart > start {
+			break
+		}
+		out = append(out, ppid)
+		start, ppid, err = pstart, pppid, nil
+	}
+	return out
 }

@@ -26,7 +26,7 @@ type ProcessStatus struct {
 	// FirstSeen is when runp first saw the process; Age counts from it.
 	FirstSeen  time.Time `json:"first_seen"`
 	AgeSeconds float64   `json:"age_seconds"`
-	// State is alive, orphan, dead or reused (see Classify).
+	// State is alive, orphan, dead (gone, or a zombie) or reused (see Classify).
 	State string `json:"state"`
 }
 
@@ -48,9 +48,9 @@ func Status(store *registry.Store) ([]SessionStatus, []error, error) {
 		st := SessionStatus{Session: s.ID, RunpPID: s.PID, Live: e.Live, Argv: s.Argv, Cwd: s.Cwd,
 			Started: s.Started, Processes: make([]ProcessStatus, 0, len(s.Processes))}
 		for _, p := range s.Processes {
-			obs := Observation{Gone: true}
-			if id, err := Read(p.PID); err == nil && s.BootID == boot {
-				obs = Observation{Start: id.Start, PPID: p.PPID}
+			obs := Observation{Gone: true} // every PID of another boot is void
+			if s.BootID == boot {
+				obs = Observe(p)
 			}
 			st.Processes = append(st.Processes, ProcessStatus{
 				PID: p.PID, PPID: p.PPID, Command: p.Command, Role: p.Role, FirstSeen: p.FirstSeen,

@@ -68,7 +68,12 @@ type Process struct {
 	PPID int `toml:"ppid" json:"ppid"`
 	// Start is the OS start time: Linux clock ticks since boot, darwin unix
 	// microseconds, windows FILETIME 100ns units.
-	Start     uint64    `toml:"start" json:"start"`
+	Start uint64 `toml:"start" json:"start"`
+	// Ino is the exact identity where the OS has one, 0 where it does not:
+	// on Linux >= 6.9 the inode number of a pidfd on the process (pidfs),
+	// unique for the boot, unlike Start which has a 10 ms resolution. Files
+	// written before it existed read back with 0, and older runps ignore it.
+	Ino       uint64    `toml:"pidfs_ino,omitempty" json:"pidfs_ino,omitempty"`
 	Command   string    `toml:"command" json:"command"`
 	Role      string    `toml:"role" json:"role"`
 	FirstSeen time.Time `toml:"first_seen" json:"first_seen"`
@@ -215,6 +220,8 @@ func (s *Session) validate() error {
 			return fmt.Errorf("%w: process %d: bad ppid %d", ErrInvalid, i, p.PPID)
 		case p.Start > math.MaxInt64:
 			return fmt.Errorf("%w: process %d: start time %d out of range", ErrInvalid, i, p.Start)
+		case p.Ino > math.MaxInt64:
+			return fmt.Errorf("%w: process %d: pidfs_ino %d out of range", ErrInvalid, i, p.Ino)
 		case !validTime(p.FirstSeen):
 			return fmt.Errorf("%w: process %d: first_seen %v out of range", ErrInvalid, i, p.FirstSeen)
 		}
