@@ -21,6 +21,23 @@ func TestClassify(t *testing.T) {
 		{"other start time, other parent", Observation{Start: 999, PPID: 1}, Reused},
 		{"re-parented", Observation{Start: 1000, PPID: 1}, Orphan},
 		{"outside the tree", Observation{Start: 1000}, Orphan},
+		{"a zombie", Observation{Start: 1000, PPID: 7, Zombie: true}, Dead},
+		{"a zombie that reused the PID", Observation{Start: 1001, PPID: 7, Zombie: true}, Reused},
+		{"exact, the same", Observation{Start: 1000, PPID: 7, Ino: 5}, Alive},
+	} {
+		if got := Classify(rec, tc.obs); got != tc.want {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
+	}
+	rec.Ino = 5
+	for _, tc := range []struct {
+		name string
+		obs  Observation
+		want State
+	}{
+		{"exact, the same", Observation{Start: 1000, PPID: 7, Ino: 5}, Alive},
+		{"reused within the tick", Observation{Start: 1000, PPID: 7, Ino: 6}, Reused},
+		{"seen without pidfs", Observation{Start: 1000, PPID: 7}, Alive},
 	} {
 		if got := Classify(rec, tc.obs); got != tc.want {
 			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)

@@ -63,8 +63,30 @@ func TestSame(t *testing.T) {
 		{Identity{PID: 11, Start: 500, Boot: "b"}, false},
 		{Identity{PID: 10, Start: 500, Boot: "c"}, false},
 		{Identity{}, false},
+		// The exact identifier decides when both sides have it; otherwise
+		// the start time does.
+		{Identity{PID: 10, Start: 500, Boot: "b", Ino: 7}, true},
 	} {
 		if got := id.Same(tc.other); got != tc.want {
+			t.Errorf("%+v.Same(%+v) = %v", id, tc.other, got)
+		}
+	}
+}
+
+func TestSameExact(t *testing.T) {
+	id := Identity{PID: 10, Start: 500, Boot: "b", Ino: 77}
+	for _, tc := range []struct {
+		other Identity
+		want  bool
+	}{
+		{id, true},
+		{Identity{PID: 10, Start: 500, Boot: "b", Ino: 78}, false}, // the PID reused within one tick
+		{Identity{PID: 10, Start: 500, Boot: "b"}, true},           // recorded without pidfs
+		{Identity{PID: 10, Start: 501, Boot: "b", Ino: 77}, false},
+		{Identity{PID: 11, Start: 500, Boot: "b", Ino: 77}, false},
+		{Identity{PID: 10, Start: 500, Boot: "c", Ino: 77}, false},
+	} {
+		if got := id.Same(tc.other); got != tc.want || tc.other.Same(id) != tc.want {
 			t.Errorf("%+v.Same(%+v) = %v", id, tc.other, got)
 		}
 	}

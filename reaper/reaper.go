@@ -442,7 +442,9 @@ func (r *Reaper) scan(force bool) (changed bool) {
 			r.dirty = true
 			r.gen++
 		}
-		r.admit(p)
+		if !r.admit(p) {
+			r.stamped = false // it changed under the walk: walk again next tick
+		}
 	}
 	for pid, rec := range r.tracked {
 		if seen[pid] {
