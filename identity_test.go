@@ -99,8 +99,8 @@ func running(pid int) bool {
 	return err == nil && got == 0
 }
 
-// sleeper starts sleep 3600, a child of this process.
-func sleeper() (*exec.Cmd, error) {
+// sleep3600 starts sleep 3600, a child of this process.
+func sleep3600() (*exec.Cmd, error) {
 	cmd := exec.Command("sleep", "3600")
 	return cmd, cmd.Start()
 }
@@ -117,7 +117,7 @@ func tickReuseReap(args []string) int {
 		return 1
 	}
 	for try := 0; try < 200; try++ {
-		x, err := sleeper()
+		x, err := sleep3600()
 		if err != nil {
 			return fail("start: %v", err)
 		}
@@ -135,7 +135,7 @@ func tickReuseReap(args []string) int {
 		if err := setNextPID(pid); err != nil {
 			return fail("ns_last_pid: %v", err)
 		}
-		s, err := sleeper()
+		s, err := sleep3600()
 		if err != nil {
 			return fail("start: %v", err)
 		}
@@ -311,7 +311,7 @@ func tickReuseCleanup(args []string) int {
 			if err := setNextPID(pid); err != nil {
 				return fail("ns_last_pid: %v", err)
 			}
-			c, err := sleeper()
+			c, err := sleep3600()
 			if err != nil {
 				return fail("start: %v", err)
 			}
@@ -359,7 +359,7 @@ func protectedReap(args []string) int {
 	}
 	got := make(chan os.Signal, 16)
 	signal.Notify(got, syscall.SIGTERM, syscall.SIGCONT, syscall.SIGINT, syscall.SIGHUP)
-	victim, err := sleeper()
+	victim, err := sleep3600()
 	if err != nil {
 		return fail("start: %v", err)
 	}

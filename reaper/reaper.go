@@ -165,65 +165,6 @@ func (r *Reaper) TrackID(id Identity, ppid int, role string) {
 	r.add(s.id, ppid, role)
 }
 
-// admit records p, found by a walk, with a pidfd held on it from now on; the
-// caller holds mu. The pidfd is opened, then p is read again (see look): if
-// it still has the start time and a parent of the session, and that parent
-// has not been reaped since the read (so the parent PID was still its own),
-// the pidfd is p, exactly, whatever happened to the PID between the walk's
-// read and pidfd_open. It reports false when p changed meanwhile: the next
-// walk looks again.
-func (r *Reaper) admit(p Proc) bool {
-	s, err := lookPID(p.PID)
-	if err != nil {
-		return false
-	}
-	if s.id.Start != p.Start || s.zombie || !r.parentOurs(s.ppid) {
-		closeFd(s.fd)
-		return false
-	}
-	hold(s.id, s.fd)
-	r.add(s.id, s.ppid, registry.RoleDescendant)
-	return true
-}
-
-// parentOurs reports whether ppid, read from a process after its pidfd was
-// opened, names a process of the session now: runp itself, or a tracked
-// process whose held pidfd shows it has not been reaped. One without a pidfd
-// (none left to open) is taken on its start time, as the walk did. The
-// caller holds mu.
-func (r *Reaper) parentOurs(ppid int) bool {
-	if ppid == r.self {
-		return true
-	}
-	rec, ok := r.tracked[ppid]
-	if !ok {
-		return false
-	}
-	alive, held := heldAlive(r.idOf(rec))
-	return alive || !held
-}
-
-// stillOurs reports whether rec's process has not been reaped, as far as a
-// held pidfd can tell; without one it says yes. The caller holds mu.
-func (r *Reaper) stillOurs(rec registry.Process) bool {
-	alive, held := heldAlive(r.idOf(rec))
-	return alive || !held
-}
-
-// idOf is the identity rec records.
-func (r *Reaper) idOf(rec registry.Process) Identity { return recordID(rec, r.boot) }
-
-// drop forgets pid and closes its pidfd; the caller holds mu.
-func (r *Reaper) drop(pid int) {
-	rec, ok := r.tracked[pid]
-	if !ok {
-		return
-	}
-	release(r.idOf(rec))
-	delete(r.tracked, pid)
-	delete(r.fresh, pid)
-}
-
 // tree is one snapshot of the session's tree; the caller holds mu.
 //
 // When the root is the command (no subreaper), its PID is freed once the
