@@ -187,10 +187,16 @@ func TestReportPathCheckedFirst(t *testing.T) {
 		"not a dir":    filepath.Join(file, "r.json"),
 		"a directory":  dir,
 		"dangling dir": filepath.Join(dir, "dangling"),
+		"link to dir":  filepath.Join(dir, "dirlink"),
 	} {
 		t.Run(name, func(t *testing.T) {
-			if name == "dangling dir" {
+			switch name {
+			case "dangling dir":
 				if err := os.Symlink("nope/r.json", path); err != nil {
+					t.Fatal(err)
+				}
+			case "link to dir":
+				if err := os.Symlink(".", path); err != nil {
 					t.Fatal(err)
 				}
 			}

@@ -47,18 +47,25 @@ func CheckReport(path string) error {
 	case fi.Mode().IsRegular():
 		return reportErr(path, probeDir(filepath.Dir(path)))
 	}
-	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) && fi.Mode()&fs.ModeSymlink != 0 {
+	target, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) && fi.Mode()&fs.ModeSymlink != 0 {
 		// A dangling symlink: writing through it creates its target.
-		target, rerr := os.Readlink(path)
+		dest, rerr := os.Readlink(path)
 		if rerr != nil {
 			return reportErr(path, rerr)
 		}
-		if !filepath.IsAbs(target) {
-			target = filepath.Join(filepath.Dir(path), target)
+		if !filepath.IsAbs(dest) {
+			dest = filepath.Join(filepath.Dir(path), dest)
 		}
-		return reportErr(path, probeDir(filepath.Dir(target)))
+		return reportErr(path, probeDir(filepath.Dir(dest)))
 	} else if err != nil {
 		return reportErr(path, err)
+	}
+	switch {
+	case target.IsDir():
+		return reportErr(path, errors.New("is a directory"))
+	case target.Mode().Type() == fs.ModeSocket:
+		return reportErr(path, errors.New("is a socket"))
 	}
 	return reportErr(path, writable(path))
 }
