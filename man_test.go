@@ -36,6 +36,8 @@ var manEnvironment = [][2]string{
 	{"RUNP_STATE_DIR", "The state dir, when --state-dir is not given."},
 	{"XDG_STATE_HOME", "When neither is given, the state dir is $XDG_STATE_HOME/runp (an absolute path only), else ~/.local/state/runp."},
 	{"RUNP_SESSION", "Set by runp in CMD's environment to the session's id: the cookie by which runp, and runp reap after a crash, know CMD's descendants. Every process that carries it is stopped at clean-up."},
+	{"COLUMNS, LINES", "The size of CMD's terminal when runp has no terminal to copy a size from; 80 by 24 without them."},
+	{"PAGER, GIT_PAGER, MANPAGER, SYSTEMD_PAGER, ...", "Set to cat in CMD's environment when runp's stdin is not a terminal, so that no pager waits for keys nobody can type; --keep-pager keeps them."},
 }
 
 var manFiles = [][2]string{
@@ -79,10 +81,20 @@ func manPageFor(app *cli.App) (string, error) {
 		fmt.Fprintf(&b, "### %s %s\n\n%s.\n\n", app.Name, c.Name, c.Usage)
 		writeFlags(&b, c.VisibleFlags())
 	}
+	env := manEnvironment
+	for _, f := range app.VisibleFlags() {
+		if df, ok := f.(cli.DocGenerationFlag); ok {
+			for _, v := range df.GetEnvVars() {
+				if !slices.ContainsFunc(env, func(e [2]string) bool { return e[0] == v }) {
+					env = append(env, [2]string{v, "As --" + f.Names()[0] + "."})
+				}
+			}
+		}
+	}
 	for _, sec := range []struct {
 		title string
 		items [][2]string
-	}{{"EXIT STATUS", manExitStatus}, {"ENVIRONMENT", manEnvironment}, {"FILES", manFiles}} {
+	}{{"EXIT STATUS", manExitStatus}, {"ENVIRONMENT", env}, {"FILES", manFiles}} {
 		fmt.Fprintf(&b, "# %s\n\n", sec.title)
 		if sec.title == "FILES" {
 			b.WriteString("STATE is the state dir: --state-dir, else $RUNP_STATE_DIR, else $XDG_STATE_HOME/runp, else ~/.local/state/runp.\n\n")
