@@ -25,11 +25,11 @@ import (
 	"runp/supervisor"
 )
 
-// manPage is runp.1, generated from this CLI definition by urfave/cli's
-// ToMan (see TestManPageCurrent, which keeps it current). It is embedded
-// rather than generated at run time so that runp can be built with the
-// urfave_cli_no_docs tag, which drops the Markdown and roff packages: less
-// start-up time and memory on the path of every command runp wraps.
+// manPage is runp.1, generated from this CLI definition by renderMan (see
+// TestManPageCurrent, which keeps it current). It is embedded so that runp
+// can be built with the urfave_cli_no_docs tag, which drops the Markdown and
+// roff packages: less start-up time and memory on the path of every command
+// runp wraps. Other builds render the page afresh for --man.
 //
 //go:embed runp.1
 var manPage string
@@ -112,7 +112,10 @@ Examples:
 				return printCompletion(c.App, stdout, shell)
 			}
 			if c.Bool("man") {
-				_, err := io.WriteString(stdout, manPage)
+				page, err := renderMan(c.App)
+				if err == nil {
+					_, err = io.WriteString(stdout, page)
+				}
 				return err
 			}
 			argv := c.Args().Slice()
