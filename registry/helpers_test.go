@@ -9,12 +9,14 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"runp/internal/testenv"
 )
 
 // newStore opens a store in a fresh temp dir.
 func newStore(t testing.TB) *Store {
 	t.Helper()
-	s, err := Open(t.TempDir())
+	s, err := Open(testenv.TempDir(t))
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
