@@ -2,7 +2,6 @@ package reaper
 
 import (
 	"os"
-	"os/exec"
 	"testing"
 
 	"runp/registry"
@@ -68,11 +67,11 @@ func TestClassifyRealProcesses(t *testing.T) {
 	if st := observe(wrong); st != Reused {
 		t.Errorf("self with another start time: %v, want reused", st)
 	}
-	cmd := exec.Command("true")
-	if err := cmd.Run(); err != nil {
-		t.Fatal(err)
-	}
-	if st := observe(registry.Process{PID: cmd.Process.Pid, Start: 1}); st != Dead {
+	// The helper, not true(1), which Windows does not have.
+	c := startHelper(t, nil, "echo")
+	_ = c.stdin.Close() // EOF: the helper exits
+	c.wait(t)
+	if st := observe(registry.Process{PID: c.cmd.Process.Pid, Start: 1}); st != Dead {
 		t.Errorf("exited and reaped: %v, want dead", st)
 	}
 }

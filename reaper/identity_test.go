@@ -25,12 +25,16 @@ func TestReadSelf(t *testing.T) {
 	if a.PID != os.Getpid() || a.Start == 0 || a.Boot == "" || a.Boot != boot {
 		t.Errorf("Read(self) = %+v, boot id %q", a, boot)
 	}
-	parent, err := Read(os.Getppid())
+	// A child of this process, not its parent: a parent may be gone (on
+	// Windows its PID may name a later process), or not a process of this
+	// system at all (under wine, os.Getppid() is 0).
+	c := startHelper(t, nil, "echo")
+	child, err := Read(c.cmd.Process.Pid)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if parent.Start > a.Start {
-		t.Errorf("parent %+v younger than child %+v", parent, a)
+	if a.Start > child.Start {
+		t.Errorf("parent %+v younger than child %+v", a, child)
 	}
 }
 
