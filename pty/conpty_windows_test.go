@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/windows"
+
+	"runp/internal/testenv"
 )
 
 func TestEnvBlock(t *testing.T) {
@@ -132,15 +134,25 @@ func TestStartOutputAndExitCode(t *testing.T) {
 	if !called {
 		t.Error("Setup was not called with the live process")
 	}
-	if got := readAll(t, pc, out); !strings.Contains(got, "on a pseudo console") {
-		t.Errorf("output %q lacks the echo", got)
-	}
+	got := readAll(t, pc, out)
 	if err := pc.Resize(Size{Rows: 10, Cols: 10}); !errors.Is(err, os.ErrClosed) {
 		t.Errorf("Resize after CloseConsole: %v, want os.ErrClosed", err)
 	}
+	testenv.SkipUnderWine(t, gapOutput)
+	if !strings.Contains(got, "on a pseudo console") {
+		t.Errorf("output %q lacks the echo", got)
+	}
 }
 
+// What wine 8's pseudo console lacks (README: Platforms).
+const (
+	gapOutput = "its pseudo console renders no output of the programs in it"
+	gapResize = "ResizePseudoConsole is not implemented"
+	gapInput  = "its pseudo console gives the programs in it no input: cmd /k ends at once"
+)
+
 func TestStartInputAndResize(t *testing.T) {
+	testenv.SkipUnderWine(t, gapResize+"; "+gapInput)
 	pc, out := startCmd(t, nil, "/q", "/k", "prompt $G")
 	if err := pc.Resize(Size{Rows: 40, Cols: 120}); err != nil {
 		t.Errorf("Resize: %v", err)
