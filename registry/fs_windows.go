@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"time"
 
 	"golang.org/x/sys/windows"
@@ -34,22 +35,41 @@ func readFile(path string) ([]byte, error) {
 	return readBounded(f)
 }
 
-// rename replaces to with from (MoveFileEx with MOVEFILE_REPLACE_EXISTING).
-// It fails with ERROR_ACCESS_DENIED or ERROR_SHARING_VIOLATION while another
-// process has the target open without FILE_SHARE_DELETE (antivirus, indexers,
-// os.ReadFile). Those opens are short, so retry for a bounded time, as
-// cmd/go's robustio does.
+// rename replaces to with from. Within one directory it goes through
+// os.Root, whose Rename asks for POSIX semantics (FILE_RENAME_POSIX_SEMANTICS,
+// Windows 10 1607 and later, on NTFS): the name then passes to the new file
+// at once even while a reader (readFile, with FILE_SHARE_DELETE) has the old
+// one open. os.Rename's MoveFileEx does not: it fails with
+// ERROR_ACCESS_DENIED while anybody has the target open, and with
+// ERROR_SHARING_VIOLATION while anybody has the source open without
+// FILE_SHARE_DELETE (antivirus, indexers). Where POSIX semantics are missing
+// (FAT, older Windows, wine) Root.Rename falls back to the classic rename;
+// the opens that block it are short, so it is retried for a bounded time,
+// as cmd/go's robustio does.
 func rename(from, to string) error {
 	deadline := time.Now().Add(renameRetryFor)
 	delay := time.Millisecond
 	for {
-		err := os.Rename(from, to)
+		err := renameOnce(from, to)
 		if err == nil || !transient(err) || time.Now().After(deadline) {
 			return err
 		}
 		time.Sleep(delay)
 		delay = min(2*delay, 50*time.Millisecond)
 	}
+}
+
+func renameOnce(from, to string) error {
+	dir := filepath.Dir(to)
+	if filepath.Dir(from) != dir {
+		return os.Rename(from, to)
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = root.Close() }() // best effort: a directory handle
+	return root.Rename(filepath.Base(from), filepath.Base(to))
 }
 
 func transient(err error) bool {
