@@ -19,6 +19,8 @@ var procIsProcessInJob = kernel32.NewProc("IsProcessInJob")
 // inJob reports whether the process id is in job j.
 func inJob(t *testing.T, j *job, id reaper.Identity) bool {
 	t.Helper()
+	// The full query right: wine's IsProcessInJob refuses the limited one,
+	// which Windows accepts.
 	h, err := windows.OpenProcess(windows.PROCESS_QUERY_INFORMATION, false, uint32(id.PID))
 	if err != nil {
 		t.Fatalf("OpenProcess %d: %v", id.PID, err)
