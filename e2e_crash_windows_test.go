@@ -71,15 +71,30 @@ func hasAlive(s reaper.SessionStatus, pids []int) bool {
 	return true
 }
 
+// runp ps --json lists a live session with its command, and with a
+// pseudo console, the conhost.exe serving it.
 func TestE2EPsLive(t *testing.T) {
-	e := newE2E(t)
-	f := e.file("sleeper")
-	c := e.start(cat([]string{"--no-pty", "--"}, e.helper("sleep", f))...)
-	id := e.sleeper(f)
-	s := e.session(c.Process.Pid, id.PID)
-	if len(s.Argv) != 3 || s.Argv[1] != "sleep" || s.Processes[0].Role != "child" {
-		t.Errorf("session %+v: want the sleep helper's argv, its process a child", s)
-	}
+	modes(t, func(t *testing.T, flags []string) {
+		e := newE2E(t)
+		f := e.file("sleeper")
+		c := e.start(cat(flags, []string{"--"}, e.helper("sleep", f))...)
+		id := e.sleeper(f)
+		s := e.session(c.Process.Pid, id.PID)
+		roles := map[string]int{}
+		for _, p := range s.Processes {
+			roles[p.Role]++
+			if p.PID == id.PID && p.Role != "child" {
+				t.Errorf("%+v: want the child role", p)
+			}
+		}
+		conhosts := 0
+		if len(flags) == 0 {
+			conhosts = 1
+		}
+		if len(s.Argv) != 3 || s.Argv[1] != "sleep" || roles["conhost"] != conhosts {
+			t.Errorf("session %+v: want the sleep helper's argv and %d conhost", s, conhosts)
+		}
+	})
 }
 
 // runp.exe terminated (TerminateProcess: no clean-up of its own runs) takes
