@@ -67,7 +67,7 @@ func TestStartFailures(t *testing.T) {
 	}{
 		{"no command", []string{}, 125, "no command given"},
 		{"only dashes", []string{"--"}, 125, "no command given"},
-		{"bad flag", []string{"--no-such-flag", "true"}, 125, "flag provided but not defined"},
+		{"bad flag", []string{"--no-such-flag", "true"}, 125, "unknown option --no-such-flag"},
 		{"not found", []string{"--", "runp-no-such-command"}, 127, "command not found"},
 		{"not found by path", []string{filepath.Join(dir, "missing")}, 127, "command not found"},
 		{"not executable", []string{noexec}, 126, "permission denied"},

@@ -71,7 +71,7 @@ func newApp(stdout, stderr io.Writer, exit *int, unprepare func()) *cli.App {
 	cli.VersionFlag = &cli.BoolFlag{Name: "version", Usage: "print runp's version"}
 	commands := []*cli.Command{psCommand(stdout), reapCommand(stdout, stderr)}
 	for _, cmd := range commands {
-		cmd.Before = func(*cli.Context) error { unprepare(); return nil }
+		cmd.Before = func(c *cli.Context) error { unprepare(); return commandOptions(c) }
 	}
 	return &cli.App{
 		Name:      "runp",
@@ -84,11 +84,10 @@ Examples:
    runp --no-pty -- ./server      no PTY: CMD inherits runp's stdin/stdout/stderr
    runp -g -- sh -c 'a | b'       forward signals to the whole pipeline
    runp -v -- pytest -x 2>log     log the lifecycle (spawn, signals, reaping)`,
-		Version:              version,
-		HideHelpCommand:      true,
-		EnableBashCompletion: true,
-		Writer:               stdout,
-		ErrWriter:            stderr,
+		Version:         version,
+		HideHelpCommand: true,
+		Writer:          stdout,
+		ErrWriter:       stderr,
 		Flags: append([]cli.Flag{
 			&cli.BoolFlag{Name: "no-pty", Usage: "give CMD runp's stdio directly instead of a pseudo-terminal"},
 			&cli.BoolFlag{Name: "group", Aliases: []string{"g"}, Usage: "forward signals to CMD's process group (the PTY's foreground job)"},
@@ -104,8 +103,8 @@ Examples:
 			&cli.BoolFlag{Name: "man", Usage: "print runp's man page (roff), generated from these options, and exit"},
 		}, commonFlags()...),
 		Commands: commands,
-		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
-			return usageError{err}
+		OnUsageError: func(c *cli.Context, err error, _ bool) error {
+			return usageError{flagParseError(err, "", c.App.Flags)}
 		},
 		Action: func(c *cli.Context) error {
 			if shell := c.String("completion"); shell != "" {
@@ -122,9 +121,9 @@ Examples:
 			if len(argv) == 0 {
 				return usageError{errors.New("no command given; usage: runp [options] [--] CMD [ARGS...]")}
 			}
-			stop, err := supervisor.ParseSignal(c.String("stop-signal"))
+			stop, err := checkRunOptions(c)
 			if err != nil {
-				return usageError{fmt.Errorf("--stop-signal: %w", err)}
+				return err
 			}
 			// runp's messages and its log follow the terminal: "\r\n" in
 			// raw mode, held while a full-screen program owns the screen.
@@ -149,9 +148,6 @@ Examples:
 			}
 			if c.IsSet("grace") && cfg.Grace == 0 {
 				cfg.Grace = -1 // --grace 0: no grace at all
-			}
-			if cfg.Retries < 0 || cfg.Timeout < 0 || cfg.IdleTimeout < 0 || cfg.RetryDelay < 0 || c.Duration("grace") < 0 {
-				return usageError{errors.New("--retries, --timeout, --idle-timeout, --retry-delay and --grace must not be negative")}
 			}
 			// The report's path is checked before the command runs: finding out
 			// at the end would cost the run and leave no report.
@@ -185,8 +181,10 @@ func commonFlags() []cli.Flag {
 }
 
 func stateDirFlag() cli.Flag {
-	return &cli.StringFlag{Name: "state-dir", EnvVars: []string{"RUNP_STATE_DIR"},
-		Usage: "the registry's directory (default $XDG_STATE_HOME/runp, else ~/.local/state/runp)"}
+	// No EnvVars: the registry reads $RUNP_STATE_DIR itself, and "set" must
+	// mean typed, to tell "runp --state-dir D ps" from "runp ps --state-dir D".
+	return &cli.StringFlag{Name: "state-dir",
+		Usage: "the registry's directory (default $RUNP_STATE_DIR, else $XDG_STATE_HOME/runp, else ~/.local/state/runp)"}
 }
 
 func logger(c *cli.Context, stderr io.Writer) *slog.Logger {
@@ -195,9 +193,6 @@ func logger(c *cli.Context, stderr io.Writer) *slog.Logger {
 	}
 	return slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
-
-// usageError marks a mistake in runp's own command line: exit 125.
-type usageError struct{ error }
 
 func main() {
 	os.Exit(runMain(os.Args, os.Stdout, os.Stderr))
@@ -212,7 +207,7 @@ func runMain(args []string, stdout, stderr io.Writer) int {
 	exit := 0
 	app := newApp(stdout, stderr, &exit, unprepare)
 	if err := app.Run(args); err != nil {
-		fmt.Fprintf(stderr, "runp: %v\n", err)
+		fmt.Fprintf(stderr, "runp: %s\n", describe(err, args, app))
 		var ue usageError
 		if errors.As(err, &ue) || exit == 0 {
 			return supervisor.ExitRunpFailed

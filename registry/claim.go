@@ -44,11 +44,15 @@ func (s *Store) Claim(id string) (h *Handle, sess *Session, ok bool, err error) 
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
 			// The owner died between removing the record and the lock.
-			_ = os.Remove(s.lockPath(id)) // best effort: else Sweep deletes it
+			if !s.readOnly {
+				_ = os.Remove(s.lockPath(id)) // best effort: else Sweep deletes it
+			}
 			err = nil
 		case errors.As(err, &bad):
 			err = s.quarantineFile(path, bad.err)
-			_ = os.Remove(s.lockPath(id)) // best effort: else Sweep deletes it
+			if !s.readOnly {
+				_ = os.Remove(s.lockPath(id)) // best effort: else Sweep deletes it
+			}
 		default:
 			err = fmt.Errorf("registry: claim session %s: %w", id, err)
 		}
@@ -77,6 +81,9 @@ func stillLinked(f *os.File, path string) bool {
 // Only files older than a minute are considered, so that a Create or Write in
 // progress is never disturbed. All errors are collected; none stops the sweep.
 func (s *Store) Sweep() error {
+	if s.readOnly {
+		return errReadOnly
+	}
 	des, err := os.ReadDir(s.sessions)
 	if err != nil {
 		return fmt.Errorf("registry: sweep: %w", err)

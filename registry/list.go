@@ -31,6 +31,9 @@ type Entry struct {
 // Entries are sorted by Started.
 func (s *Store) List() ([]Entry, []error, error) {
 	des, err := os.ReadDir(s.sessions)
+	if errors.Is(err, fs.ErrNotExist) && s.readOnly {
+		return nil, nil, nil // no state dir yet, so no sessions
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("registry: list sessions: %w", err)
 	}
@@ -92,7 +95,7 @@ func (s *Store) probe(name string) (*Entry, error) {
 			err = nil // a live owner, maybe a newer runp: its file, its business
 		default:
 			err = s.quarantineFile(path, bad.err)
-			if l != nil {
+			if l != nil && !s.readOnly {
 				_ = os.Remove(l.path) // best effort: else Sweep deletes it
 			}
 		}
@@ -128,6 +131,9 @@ func readSession(path, id string) (*Session, error) {
 // quarantineFile moves a bad session file to quarantine/<name>.<unixnano>.
 // It returns nil if the file is already gone (another runp moved it first).
 func (s *Store) quarantineFile(path string, cause error) error {
+	if s.readOnly {
+		return &QuarantineError{Path: path, Err: cause}
+	}
 	dest := filepath.Join(s.quarantine, fmt.Sprintf("%s.%d", filepath.Base(path), time.Now().UnixNano()))
 	if err := rename(path, dest); err != nil {
 		if errors.Is(err, fs.ErrNotExist) {

@@ -98,12 +98,15 @@ type Session struct {
 // moved out of sessions/.
 type QuarantineError struct {
 	Path string // where the file was
-	Dest string // where it is now, under quarantine/
+	Dest string // where it is now, under quarantine/; "" if it was left in place (OpenReadOnly)
 	Err  error  // why it was moved
 }
 
 // Error implements error, on one line.
 func (e *QuarantineError) Error() string {
+	if e.Dest == "" {
+		return fmt.Sprintf("registry: bad session file %s (left in place): %v", e.Path, e.Err)
+	}
 	return fmt.Sprintf("registry: moved bad session file %s to %s: %v", e.Path, e.Dest, e.Err)
 }
 

@@ -27,6 +27,8 @@ type Store struct {
 	dir        string
 	sessions   string
 	quarantine string
+	// readOnly: the store only looks (see OpenReadOnly).
+	readOnly bool
 }
 
 // Open creates dir (0700; "" means DefaultDir) with its sessions/ and quarantine/ subdirectories
@@ -66,6 +68,41 @@ func Open(dir string) (*Store, error) {
 	return s, nil
 }
 
+// OpenReadOnly opens dir ("" means DefaultDir) to look only, for "runp ps"
+// and "runp reap --dry-run": it creates nothing, deletes nothing, and a bad
+// session file is reported (a *QuarantineError with no Dest) but left where
+// it is. A state dir that does not exist holds no sessions. It refuses what
+// Open refuses.
+func OpenReadOnly(dir string) (*Store, error) {
+	if dir == "" {
+		var err error
+		if dir, err = DefaultDir(); err != nil {
+			return nil, err
+		}
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("registry: state dir %s: %w", dir, err)
+	}
+	s := &Store{
+		dir:        abs,
+		sessions:   filepath.Join(abs, sessionsDir),
+		quarantine: filepath.Join(abs, quarantineDir),
+		readOnly:   true,
+	}
+	for _, d := range []string{abs, s.sessions} {
+		if err := checkDir(d); errors.Is(err, fs.ErrNotExist) {
+			break
+		} else if err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// errReadOnly: a store from OpenReadOnly changes nothing.
+var errReadOnly = errors.New("registry: state dir opened read-only")
+
 // Dir returns the state directory, as an absolute path.
 func (s *Store) Dir() string { return s.dir }
 
@@ -92,6 +129,9 @@ func (h *Handle) ID() string { return h.id }
 // takes an exclusive non-blocking lock on it, then writes the session file.
 // It sets sess.Version to FormatVersion if it is zero.
 func (s *Store) Create(sess *Session) (*Handle, error) {
+	if s.readOnly {
+		return nil, errReadOnly
+	}
 	if sess.Version == 0 {
 		sess.Version = FormatVersion
 	}
@@ -177,6 +217,9 @@ func (h *Handle) Remove() error {
 	}
 	if h.lock == nil {
 		return fmt.Errorf("registry: remove session %s: %w", h.id, ErrClosed)
+	}
+	if h.store.readOnly {
+		return errReadOnly
 	}
 	// If the record cannot be deleted, keep the lock: a record without its lock
 	// would be quarantined while we are still alive.

@@ -1,6 +1,7 @@
 package supervisor
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -102,14 +103,17 @@ func WriteReport(path, version string, argv []string, res Result) error {
 	if attempts == nil {
 		attempts = []Attempt{}
 	}
-	data, err := json.MarshalIndent(Report{
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // a command line's &&, < and > as they are
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(Report{
 		RunpVersion: version, Argv: argv, Started: res.Started, Ended: res.Ended,
 		ExitCode: res.ExitCode, Attempts: attempts,
-	}, "", "  ")
-	if err != nil {
+	}); err != nil {
 		return reportErr(path, err)
 	}
-	data = append(data, '\n')
+	data := buf.Bytes() // Encode ends it with "\n"
 	fi, err := os.Lstat(path)
 	if err == nil && !fi.Mode().IsRegular() {
 		return reportErr(path, writeInPlace(path, data))
