@@ -90,11 +90,11 @@ func TestStartFailures(t *testing.T) {
 }
 
 func TestArgsAfterCommandBelongToIt(t *testing.T) {
-	want := `["--no-pty" "-v" "--help" "--" "x"]` + "\n"
+	want := `["--no-pty" "-v" "--help" "--" "x" "--generate-bash-completion"]` + "\n"
 	// With and without "--" before the command.
 	for _, argv := range [][]string{
-		{"--", os.Args[0], "--no-pty", "-v", "--help", "--", "x"},
-		{os.Args[0], "--no-pty", "-v", "--help", "--", "x"},
+		{"--", os.Args[0], "--no-pty", "-v", "--help", "--", "x", "--generate-bash-completion"},
+		{os.Args[0], "--no-pty", "-v", "--help", "--", "x", "--generate-bash-completion"},
 	} {
 		cmd := exec.Command(runpBin, argv...)
 		cmd.Env = append(os.Environ(), helperEnv+"=args", "RUNP_STATE_DIR="+stateDir(t))
@@ -188,38 +188,6 @@ func TestManPage(t *testing.T) {
 		if status != 0 || !strings.Contains(out, want) {
 			t.Fatalf("--man: status %d, no %q in:\n%s", status, want, out)
 		}
-	}
-}
-
-func TestCompletion(t *testing.T) {
-	bash, err := exec.LookPath("bash")
-	if err != nil {
-		t.Skip("no bash")
-	}
-	script := `eval "$(` + runpBin + ` --completion bash)"
-COMP_WORDS=(` + runpBin + ` --idle); COMP_CWORD=1; _runp_complete; echo "1:${COMPREPLY[*]}"
-COMP_WORDS=(` + runpBin + ` re); COMP_CWORD=1; _runp_complete; echo "2:${COMPREPLY[*]}"
-COMP_WORDS=(` + runpBin + ` reap --dr); COMP_CWORD=2; _runp_complete; echo "3:${COMPREPLY[*]}"
-COMP_WORDS=(` + runpBin + ` -- x); COMP_CWORD=2; COMPREPLY=(); _runp_complete; echo "4:${COMPREPLY[*]}"
-`
-	out, err := exec.Command(bash, "-c", script).CombinedOutput()
-	want := "1:--idle-timeout\n2:reap\n3:--dry-run\n4:\n"
-	if err != nil || string(out) != want {
-		t.Fatalf("%v: got\n%s\nwant\n%s", err, out, want)
-	}
-	for _, shell := range []string{"zsh", "fish"} {
-		if out, _, status := runpCLI(t, "--completion", shell); status != 0 || !strings.Contains(out, "runp") {
-			t.Errorf("%s: status %d", shell, status)
-		}
-	}
-	if _, stderr, status := runpCLI(t, "--completion", "tcsh"); status != 125 || !strings.Contains(stderr, "want bash, zsh or fish") {
-		t.Errorf("tcsh: status %d, %q", status, stderr)
-	}
-	// Asking for completions never runs the command.
-	cmd := exec.Command(runpBin, os.Args[0], "--generate-bash-completion")
-	cmd.Env = append(os.Environ(), helperEnv+"=exit", "RUNP_STATE_DIR="+stateDir(t))
-	if err := cmd.Run(); err != nil {
-		t.Errorf("completion request ran the command: %v", err)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -177,7 +178,7 @@ func commandOptions(c *cli.Context) error {
 	parent := c.Lineage()[1]
 	for _, f := range c.App.Flags {
 		n := f.Names()[0]
-		if !parent.IsSet(n) {
+		if !parent.IsSet(n) || fromEnv(f) {
 			continue
 		}
 		if lookupFlag(c.Command.Flags, n) == nil {
@@ -190,6 +191,19 @@ func commandOptions(c *cli.Context) error {
 		}
 	}
 	return nil
+}
+
+// fromEnv reports whether f may have been set by the environment, where it
+// was not typed before "ps" or "reap" (IsSet cannot tell).
+func fromEnv(f cli.Flag) bool {
+	if e, ok := f.(interface{ GetEnvVars() []string }); ok {
+		for _, v := range e.GetEnvVars() {
+			if _, set := os.LookupEnv(v); set {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // commandUsageError is the OnUsageError of "ps" and "reap": one line, no help.

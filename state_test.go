@@ -105,6 +105,11 @@ func TestPsReapStateDirEveryForm(t *testing.T) {
 	if out, _, status := runpIn(t, dir, "ps"); status != 0 || !strings.Contains(out, id) {
 		t.Errorf("RUNP_STATE_DIR: status %d, output:\n%s", status, out)
 	}
+	// An option of runp's set in the environment is not one typed before ps.
+	t.Setenv("RUNP_KEEP_PAGER", "1")
+	if out, stderr, status := runpIn(t, dir, "ps"); status != 0 || !strings.Contains(out, id) {
+		t.Errorf("RUNP_KEEP_PAGER=1 runp ps: status %d, stderr %q, output:\n%s", status, stderr, out)
+	}
 	// Options that mean nothing to ps or reap, before them: the user meant
 	// a program called ps.
 	for _, argv := range [][]string{{"--no-pty", "ps"}, {"-t", "1s", "reap"}, {"ps", "aux"}} {
