@@ -31,6 +31,7 @@ func TestMarshalParseRoundTrip(t *testing.T) {
 				{PID: 8, PPID: 7, Start: 99, Command: "sh -c 'sleep 1 &'", Role: RoleChild, FirstSeen: baseTime},
 				{PID: 9, PPID: 1, Start: 100, Command: "", Role: RoleDescendant, FirstSeen: baseTime.In(paris)},
 				{PID: 10, PPID: 0, Start: 130000000000000000, Command: "conhost.exe 0xffffffff", Role: RoleConhost},
+				{PID: 11, PPID: 7, Start: 101, Ino: 1<<40 + 3, Role: RoleDescendant, FirstSeen: baseTime},
 			},
 		},
 	}
@@ -86,6 +87,7 @@ func TestParseRejects(t *testing.T) {
 		{"process pid -1", "version = 1\nid = 'a'\npid = 1\n[[process]]\npid = -1\n", ErrInvalid},
 		{"process huge pid", "version = 1\nid = 'a'\npid = 1\n[[process]]\npid = 4294967295\n", ErrInvalid},
 		{"process bad ppid", "version = 1\nid = 'a'\npid = 1\n[[process]]\npid = 2\nppid = -3\n", ErrInvalid},
+		{"process negative pidfs_ino", "version = 1\nid = 'a'\npid = 1\n[[process]]\npid = 2\npidfs_ino = -3\n", ErrInvalid},
 		{"duplicate key", "version = 1\nversion = 1\nid = 'a'\npid = 1\n", ErrInvalid},
 		{"bad utf-8", "version = 1\nid = 'a'\npid = 1\ncwd = \"\xff\"\n", ErrInvalid},
 	}
@@ -162,5 +164,30 @@ func TestDefaultDir(t *testing.T) {
 		if d, err := DefaultDir(); err != nil || d != filepath.Join(home, ".local", "state", "runp") {
 			t.Fatalf("XDG_STATE_HOME=%q: %q, %v", x, d, err)
 		}
+	}
+}
+
+// TestPidfsInoOptional: a record written before pidfs_ino existed reads back
+// with 0 (identity by start time), and 0 is not written, so that such a record
+// looks the same to older runps.
+func TestPidfsInoOptional(t *testing.T) {
+	s, err := Parse([]byte("version = 1\nid = 'a'\npid = 3\n[[process]]\npid = 4\nstart = 9\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Processes[0].Ino != 0 {
+		t.Errorf("Ino = %d, want 0", s.Processes[0].Ino)
+	}
+	data, err := Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(data), "pidfs_ino") {
+		t.Errorf("a zero pidfs_ino was written:\n%s", data)
+	}
+	s.Processes[0].Ino = 77
+	data, _ = Marshal(s)
+	if !strings.Contains(string(data), "pidfs_ino = 77") {
+		t.Errorf("pidfs_ino not written:\n%s", data)
 	}
 }
