@@ -19,7 +19,7 @@ func (r *Reaper) admit(p Proc) bool {
 	if err != nil {
 		return false
 	}
-	if s.id.Start != p.Start || s.zombie || !r.parentOurs(s.ppid) {
+	if s.id.Start != p.Start || !r.parentOurs(s.ppid) {
 		closeFd(s.fd)
 		return false
 	}

@@ -119,8 +119,11 @@ func look(pid int) (sighting, error) {
 		closeFd(fd)
 		return sighting{fd: -1}, err
 	}
+	// A leader that exited before its other threads shows Z too, but its
+	// process lives on (and can be signalled): only a process whose last
+	// thread is gone is a zombie.
 	s := sighting{id: Identity{PID: pid, Start: st.start, Boot: boot}, ppid: st.ppid,
-		zombie: st.state == 'Z' || st.state == 'X', fd: fd}
+		zombie: (st.state == 'Z' || st.state == 'X') && st.threads <= 1, fd: fd}
 	if fd >= 0 {
 		if !pidfdAlive(fd) {
 			closeFd(fd)
