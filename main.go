@@ -134,6 +134,7 @@ Examples:
 				Group:        c.Bool("group"),
 				KeepPager:    c.Bool("keep-pager"),
 				Subreaper:    true,
+				JobControl:   true,
 				OnExit:       c.String("on-exit"),
 				StopSignal:   stop,
 				Grace:        c.Duration("grace"),
@@ -195,6 +196,9 @@ func logger(c *cli.Context, stderr io.Writer) *slog.Logger {
 }
 
 func main() {
+	if code, ok := supervisor.Monitor(); ok {
+		os.Exit(code) // this runp is the job-control monitor of a command
+	}
 	os.Exit(runMain(os.Args, os.Stdout, os.Stderr))
 }
 

@@ -4,6 +4,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"strconv"
@@ -15,6 +16,8 @@ import (
 
 	cpty "github.com/creack/pty"
 	"golang.org/x/sys/unix"
+
+	"runp/reaper"
 )
 
 // terminal is a user's terminal made for a test: runp runs as the session
@@ -390,5 +393,60 @@ func TestTerminalMessagesAfterFullScreen(t *testing.T) {
 				t.Fatalf("the message is not there once; screen:\n%q", screen)
 			}
 		})
+	}
+}
+
+// TestTerminalSelfStop: a program that reads Ctrl-Z in raw mode and stops
+// itself with kill(0, SIGTSTP), as vim does, stops under runp as without
+// it: an interactive bash prints its stopped-job line and has the terminal
+// back, and `fg` resumes the program. Before, the kernel dropped the
+// SIGTSTP (the command's process group was orphaned) and nothing happened.
+func TestTerminalSelfStop(t *testing.T) {
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("no bash")
+	}
+	term := newTerminal(t, 24, 80)
+	term.run("selfstop", "env", "PS1=bash$ ", "bash", "--norc", "--noprofile", "-i")
+	term.expect("bash$ ")
+	term.typ(runpBin + " -- " + os.Args[0] + "\r")
+	term.expect("selfstop: ready")
+	term.waitRaw()
+	// The session records the command as runp's child (role child), though
+	// its parent is the monitor that started it.
+	var cmdPID int
+	if i := strings.Index(term.text(), "selfstop: ready "); i >= 0 {
+		cmdPID, _ = strconv.Atoi(strings.Fields(term.text()[i+len("selfstop: ready "):])[0])
+	}
+	waitFor(t, "the command recorded as the child", func() bool {
+		out, _, _ := runpCLI(t, "ps", "--json")
+		var sessions []reaper.SessionStatus
+		_ = json.Unmarshal([]byte(out), &sessions)
+		roles := map[string]reaper.ProcessStatus{}
+		for _, s := range sessions {
+			for _, pr := range s.Processes {
+				roles[pr.Role] = pr
+			}
+		}
+		child, mon := roles["child"], roles["monitor"]
+		return child.PID == cmdPID && mon.PID != 0 && child.PPID == mon.PID
+	})
+	term.typ("\x1a")
+	term.expect("selfstop: suspending")
+	term.expect("Stopped")
+	// The shell has the terminal back: it reads and runs a command.
+	term.typ("echo back $((6*7))\r")
+	term.expect("back 42")
+	term.typ("fg\r")
+	term.expect("selfstop: resumed")
+	term.waitRaw()
+	prompts := strings.Count(term.text(), "bash$ ")
+	term.typ("q")
+	// Once runp has exited, bash prompts again.
+	waitFor(t, "the prompt after runp", func() bool { return strings.Count(term.text(), "bash$ ") > prompts })
+	term.typ("echo status $?\r")
+	term.expect("status 7")
+	term.typ("exit\r")
+	if status := term.wait(); status != 0 {
+		t.Fatalf("bash exited %d; screen:\n%q", status, term.text())
 	}
 }

@@ -169,3 +169,14 @@ func Termios(f *os.File) (*unix.Termios, error) {
 	})
 	return t, err
 }
+
+// Pending returns how many bytes wait to be read from f: on a PTY master,
+// what the command has written and nobody has relayed yet.
+func Pending(f *os.File) (int, error) {
+	var n int
+	err := control(f, func(fd int) (err error) {
+		n, err = unix.IoctlGetInt(fd, ioctlPending)
+		return err
+	})
+	return n, err
+}

@@ -7,4 +7,5 @@ import "golang.org/x/sys/unix"
 const (
 	ioctlGetTermios = unix.TCGETS
 	ioctlSetTermios = unix.TCSETS
+	ioctlPending    = unix.TIOCINQ // FIONREAD
 )

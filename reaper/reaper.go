@@ -470,7 +470,7 @@ func (r *Reaper) Close() error {
 // the caller holds mu.
 func (r *Reaper) hasDescendant() bool {
 	for _, p := range r.tracked {
-		if p.Role != registry.RoleChild {
+		if p.Role != registry.RoleChild && p.Role != registry.RoleMonitor {
 			return true
 		}
 	}

@@ -42,6 +42,10 @@ const (
 	RoleDescendant = "descendant"
 	// RoleConhost is a Windows console host created by runp's ConPTY.
 	RoleConhost = "conhost"
+	// RoleMonitor is runp's direct child when the command runs under job
+	// control at a terminal: a copy of runp that started the command,
+	// which is then its child (see supervisor.Config.JobControl).
+	RoleMonitor = "monitor"
 )
 
 var (

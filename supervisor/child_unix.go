@@ -9,6 +9,8 @@ import (
 	"syscall"
 
 	"golang.org/x/sys/unix"
+
+	"runp/reaper"
 )
 
 // errChildDone is returned when a signal is asked for after the child was reaped.
@@ -24,7 +26,8 @@ var errChildDone = errors.New("command already exited")
 // after the kernel has released it for reuse.
 type child struct {
 	pid     int
-	reapAll bool // subreaper: reap every child, not only ours
+	mon     *monitor // the child is the job-control monitor of the command, if not nil
+	reapAll bool     // subreaper: reap every child, not only ours
 	log     *slog.Logger
 	exited  chan struct{} // closed when the child has been reaped
 	stopped chan struct{} // receives when the child is stopped (Ctrl-Z)
@@ -79,6 +82,12 @@ func (c *child) reap() {
 		default:
 			c.done = true
 			c.status = ws
+			if c.mon != nil {
+				// The command's own status, unless the monitor was killed.
+				if job, ok := c.mon.final(); ok {
+					ws, c.status = job, job
+				}
+			}
 			code, _ := exitCode(ws)
 			c.log.Debug("child exited", "pid", pid, "status", code)
 			close(c.exited)
@@ -97,6 +106,22 @@ func (c *child) signal(sig syscall.Signal, pgrp int) error {
 	target := c.pid
 	if pgrp > 0 {
 		target = -pgrp
+	}
+	if c.mon != nil && sig == unix.SIGCONT {
+		// The monitor stopped with its job; resumed, it resumes the job.
+		_ = unix.Kill(c.pid, sig) // best effort
+	}
+	if c.mon != nil && pgrp <= 0 {
+		// The command is the monitor's child; its PID is freed when the
+		// monitor reaps it, so only its identity names it.
+		if c.mon.job == nil {
+			return errChildDone
+		}
+		if err := reaper.Signal(*c.mon.job, sig); err != nil {
+			return err
+		}
+		c.log.Debug("signalled", "pid", c.mon.job.PID, "signal", unix.SignalName(sig))
+		return nil
 	}
 	if err := unix.Kill(target, sig); err != nil {
 		return err

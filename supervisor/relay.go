@@ -32,6 +32,7 @@ type stream struct {
 	act      *activity
 	hooks    streamHooks
 	draining atomic.Bool
+	busy     atomic.Bool // a chunk is read and not yet written
 	quiet    time.Duration
 	hard     atomic.Int64 // unix nanoseconds: no read deadline goes past it
 	done     chan struct{}
@@ -62,6 +63,7 @@ func (s *stream) run() {
 	for {
 		n, err := s.src.Read(buf)
 		if n > 0 {
+			s.busy.Store(true)
 			s.act.touch()
 			var after func()
 			if s.hooks.watch != nil {
@@ -89,6 +91,7 @@ func (s *stream) run() {
 			if after != nil {
 				after()
 			}
+			s.busy.Store(false)
 			if s.draining.Load() {
 				d := time.Now().Add(s.quiet)
 				if hard := time.Unix(0, s.hard.Load()); hard.Before(d) {

@@ -147,17 +147,25 @@ func run(ctx context.Context, c *Config, sub *subscription) (outcome, error) {
 		return outcome{ws: syscall.WaitStatus(ss), interrupted: ss}, nil
 	}
 	pid, err := cmd.start()
+	if err == nil && s.mon != nil {
+		err = s.mon.started(pid) // the monitor starts the command (see monitor)
+	}
 	if err != nil {
 		return outcome{}, startFailure(c.Argv[0], err)
 	}
 	s.child = newChild(pid, subreaper, c.Logger)
+	s.child.mon = s.mon
 	s.afterStart() // starts the relays, which may signal the child
 	c.Logger.Debug("spawned", "pid", pid, "argv", c.Argv, "session", id)
 	root := pid
 	if subreaper {
 		root = os.Getpid() // orphans come back to runp
 	}
-	s.track = startTracking(c, id, root, pid)
+	var job *reaper.Identity
+	if s.mon != nil {
+		job = s.mon.job
+	}
+	s.track = startTracking(c, id, root, pid, s.mon != nil, job)
 	s.child.reap() // it may have exited before SIGCHLD was wired
 
 	var lastTerm time.Time
@@ -217,6 +225,7 @@ type command struct {
 	argv, env             []string
 	dir                   string
 	stdin, stdout, stderr *os.File
+	extra                 *os.File // fd 3, if not nil (the monitor's report)
 	sys                   *syscall.SysProcAttr
 }
 
@@ -225,6 +234,9 @@ func (cmd *command) start() (int, error) {
 	// Fd puts a file the poller holds back into blocking mode, as
 	// os.StartProcess does: the child gets ordinary descriptors.
 	files := []uintptr{cmd.stdin.Fd(), cmd.stdout.Fd(), cmd.stderr.Fd()}
+	if cmd.extra != nil {
+		files = append(files, cmd.extra.Fd())
+	}
 	pid, err := syscall.ForkExec(cmd.path, cmd.argv,
 		&syscall.ProcAttr{Dir: cmd.dir, Env: cmd.env, Files: files, Sys: cmd.sys})
 	runtime.KeepAlive(cmd) // the files stay open until the child has them
@@ -250,6 +262,7 @@ type session struct {
 	master  *os.File // the PTY, nil with --no-pty
 	slave   *os.File // closed once the child holds it
 	con     *console // nil unless runp's stdin is a terminal or a size source exists
+	mon     *monitor // the job-control monitor that starts the command, or nil
 	fgTaken bool     // --no-pty: the child's group holds the terminal's foreground
 	fgJob   bool     // --no-pty: the child's group was given the foreground at start
 	// screen follows the command's use of the alternate screen when its
@@ -276,18 +289,7 @@ func (s *session) handle(sig syscall.Signal, lastTerm *time.Time) {
 		}
 		return
 	case unix.SIGCONT:
-		// A shell's `fg` or `bg` after Ctrl-Z: take the terminal back if it
-		// is ours again, then wake the command's job.
-		if s.con != nil {
-			_ = s.con.attach() // best effort
-			s.con.resize()
-		}
-		if s.fgJob && !s.fgTaken && pty.IsForeground(s.cfg.Stdin) {
-			// --no-pty, brought back by `fg`: the terminal goes to the
-			// command's group again.
-			s.fgTaken = pty.SetForeground(s.cfg.Stdin, s.child.pid) == nil
-		}
-		_ = s.child.signal(unix.SIGCONT, s.jobGroup()) // best effort
+		s.resume()
 		return
 	case unix.SIGTERM, unix.SIGINT, unix.SIGHUP:
 		s.interrupted = sig
@@ -337,6 +339,7 @@ func (s *session) stopJob() bool {
 func (s *session) suspend() {
 	switch {
 	case s.con != nil && s.con.attached():
+		s.settleOutput()
 		_ = s.con.detach() // best effort
 	case s.fgTaken:
 		// --no-pty: the command's group held the terminal; the shell
@@ -346,7 +349,28 @@ func (s *session) suspend() {
 	default:
 		return // not at a terminal: a stopped command is someone else's business
 	}
-	_ = unix.Kill(os.Getpid(), unix.SIGSTOP) // best effort
+	// SIGTSTP, as the command got: the user's shell reports the job
+	// "Stopped" as it would without runp. If runp's own process group is
+	// orphaned, the kernel drops it, as it would have dropped the
+	// command's: runp goes on at once, and so does the command.
+	stopSelf(unix.SIGTSTP)
+	s.resume()
+}
+
+// resume follows a shell's `fg` or `bg` after Ctrl-Z (SIGCONT), or a stop
+// that did not happen: take the terminal back if it is runp's again, then
+// wake the command's job. Twice is harmless.
+func (s *session) resume() {
+	if s.con != nil {
+		_ = s.con.attach() // best effort
+		s.con.resize()
+	}
+	if s.fgJob && !s.fgTaken && pty.IsForeground(s.cfg.Stdin) {
+		// --no-pty, brought back by `fg`: the terminal goes to the
+		// command's group again.
+		s.fgTaken = pty.SetForeground(s.cfg.Stdin, s.child.pid) == nil
+	}
+	_ = s.child.signal(unix.SIGCONT, s.jobGroup()) // best effort
 }
 
 // cleanUp deals with the descendants once the child has exited (see

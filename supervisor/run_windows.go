@@ -143,7 +143,7 @@ func run(ctx context.Context, c *Config, sub *subscription) (outcome, error) {
 	}
 	c.Logger.Debug("spawned", "pid", s.child.pid, "argv", c.Argv, "session", id, "job", s.job != nil)
 	// No subreaper on Windows: the tracked tree is rooted at the command.
-	s.track = startTracking(c, id, s.child.pid, s.child.pid)
+	s.track = startTracking(c, id, s.child.pid, s.child.pid, false, nil)
 	for _, h := range s.conhosts {
 		s.track.r.Track(h.PID, os.Getpid(), registry.RoleConhost)
 	}

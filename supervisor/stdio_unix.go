@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -62,6 +63,11 @@ func (s *session) wire() error {
 	// Fd 1 of the child is always the slave: it becomes the controlling
 	// terminal of the child's new session.
 	s.cmd.sys = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 1}
+	if inTTY && c.JobControl && os.Getpid() != 1 {
+		// At a terminal, a program that stops itself must be able to
+		// (see monitor). As PID 1 nobody could resume it: runp cannot stop.
+		s.mon = newMonitor(s.cmd)
+	}
 
 	var in, size *os.File
 	if inTTY {
@@ -127,6 +133,29 @@ func (s *session) releaseTerminal() {
 	}
 }
 
+// settleBound bounds settleOutput: the command has stopped, and what it
+// wrote before is in the PTY already.
+const settleBound = 200 * time.Millisecond
+
+// settleOutput waits, within settleBound, until what the command wrote
+// before it stopped has reached runp's stdout: a full-screen program leaves
+// the alternate screen and then stops, and the user's shell must print its
+// "Stopped" line on the normal screen. Polling with a bound: the PTY tells
+// no one when it is empty.
+func (s *session) settleOutput() {
+	if s.master == nil || len(s.streams) == 0 {
+		return
+	}
+	st := s.streams[len(s.streams)-1] // the PTY's (afterStart adds it last)
+	deadline := time.Now().Add(settleBound)
+	for time.Now().Before(deadline) {
+		if n, err := pty.Pending(s.master); (err != nil || n == 0) && !st.busy.Load() {
+			return
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
 // drain waits for the command's output to end, within the drain bounds.
 func (s *session) drain() {
 	for _, st := range s.streams {
@@ -174,6 +203,9 @@ func (s *session) endScreen() {
 func (s *session) closeAll() {
 	s.releaseTerminal()
 	s.endScreen()
+	if s.mon != nil {
+		s.mon.close()
+	}
 	for _, f := range append(s.closers, s.slave, s.master) {
 		if f != nil {
 			_ = f.Close() // best effort

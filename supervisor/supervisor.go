@@ -57,6 +57,12 @@ type Config struct {
 	// would start a pager, which would wait forever for keys that nobody
 	// can type.
 	KeepPager bool
+	// JobControl lets a command that stops itself (vim's Ctrl-Z: kill(0,
+	// SIGTSTP)) stop, and the user's shell take the terminal back, when
+	// Stdin is a terminal in PTY mode. The command is then started by a
+	// copy of this program, the monitor (see monitor_unix.go), which must
+	// call Monitor first thing in main. runp's CLI sets it.
+	JobControl bool
 	// Group sends forwarded signals to the command's process group (the
 	// PTY's foreground group) instead of to the command alone.
 	Group bool

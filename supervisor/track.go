@@ -29,8 +29,9 @@ type warnings struct {
 
 // startTracking begins tracking the command's tree. root is the process
 // whose descendants belong to the session (runp itself as subreaper, else
-// the command), child the command.
-func startTracking(c *Config, id string, root, child int) *tracking {
+// runp's child), child runp's child: the command, or with monitored the
+// job-control monitor that started it, job (nil if it could not be read).
+func startTracking(c *Config, id string, root, child int, monitored bool, job *reaper.Identity) *tracking {
 	t := &tracking{cfg: c, done: make(chan struct{})}
 	cwd, _ := os.Getwd() // "" if unknown: the record is informative only
 	if c.Dir != "" {
@@ -77,8 +78,15 @@ func startTracking(c *Config, id string, root, child int) *tracking {
 	t.cancel = cancel
 	go func() {
 		defer close(t.done)
-		if idErr == nil {
+		switch {
+		case idErr != nil:
+		case !monitored:
 			t.r.TrackID(childID, os.Getpid(), registry.RoleChild)
+		default:
+			t.r.TrackID(childID, os.Getpid(), registry.RoleMonitor)
+			if job != nil {
+				t.r.TrackID(*job, child, registry.RoleChild)
+			}
 		}
 		t.r.Run(ctx, c.ReapInterval)
 	}()
