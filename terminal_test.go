@@ -379,6 +379,7 @@ func TestTerminalMessagesAfterFullScreen(t *testing.T) {
 			if status := term.wait(); status != 124 {
 				t.Fatalf("status %d; screen:\n%q", status, term.text())
 			}
+			term.expect("runp: timed out") // what runp wrote may still be on its way
 			screen := term.text()
 			enter := strings.Index(screen, "\x1b[?1049h")
 			leave := strings.LastIndex(screen, "\x1b[?1049l")

@@ -25,7 +25,7 @@ package supervisor
 // The monitor forwards nothing: runp signals the command directly, by
 // identity (child.signal), so that the command gets each signal once,
 // also when the clean-up signals the whole tree. It reports on fd 3, one
-// line each: "P <pid> <start>" once the command runs, or "E <errno>" if it
+// line each: "P <pid> <start> <pidfs inode>" once the command runs, or "E <errno>" if it
 // could not be started; "S <wait status>" when it has ended. It exits then.
 
 import (
@@ -73,11 +73,11 @@ func runMonitor(args []string) int {
 		fmt.Fprintf(report, "E %d\n", int(errno))
 		return ExitRunpFailed
 	}
-	var start uint64
+	var job reaper.Identity
 	if id, err := reaper.Read(pid); err == nil { // not reaped yet: it is the command
-		start = id.Start
+		job = id
 	}
-	fmt.Fprintf(report, "P %d %d\n", pid, start)
+	fmt.Fprintf(report, "P %d %d %d\n", pid, job.Start, job.Ino)
 	for sig := range sigs {
 		switch sig {
 		case syscall.SIGCHLD:
@@ -166,15 +166,20 @@ func (m *monitor) started(pid int) error {
 	if err == nil {
 		fields = strings.Fields(line)
 	}
-	if len(fields) == 3 && fields[0] == "P" {
+	if len(fields) == 4 && fields[0] == "P" {
 		jpid, _ := strconv.Atoi(fields[1])
 		start, _ := strconv.ParseUint(fields[2], 10, 64)
+		ino, _ := strconv.ParseUint(fields[3], 10, 64)
 		m.pid = jpid
 		// The monitor may have reaped the command already and its PID
 		// been reused: the identity counts only if it is the one the
-		// monitor read before it could reap.
-		if id, err := reaper.Read(jpid); err == nil && start != 0 && id.Start == start {
-			m.job = &id
+		// monitor read before it could reap (exactly, with pidfs).
+		want := reaper.Identity{PID: jpid, Start: start, Ino: ino}
+		if id, err := reaper.Read(jpid); err == nil && start != 0 {
+			want.Boot = id.Boot
+			if id.Same(want) {
+				m.job = &id
+			}
 		}
 		return nil
 	}
