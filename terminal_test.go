@@ -451,3 +451,40 @@ func TestTerminalSelfStop(t *testing.T) {
 		t.Fatalf("bash exited %d; screen:\n%q", status, term.text())
 	}
 }
+
+// TestTerminalSignalsOnce: at a terminal the command runs under runp's
+// job-control monitor, which forwards nothing: every signal runp passes on,
+// and the clean-up's stop signal, reaches the command once.
+func TestTerminalSignalsOnce(t *testing.T) {
+	term := newTerminal(t, 24, 80)
+	term.run("signals", runpBin, "--timeout", "2s", "--grace", "300ms", "--", os.Args[0])
+	term.expect("ready")
+	term.waitRaw()
+	if err := term.cmd.Process.Signal(syscall.SIGUSR1); err != nil {
+		t.Fatal(err)
+	}
+	term.expect("got SIGUSR1")
+	if status := term.wait(); status != 124 {
+		t.Fatalf("status %d; screen:\n%q", status, term.text())
+	}
+	term.expect("got SIGTERM")
+	term.expect("runp: timed out")
+	for _, sig := range []string{"SIGUSR1", "SIGTERM"} {
+		if n := strings.Count(term.text(), "got "+sig); n != 1 {
+			t.Errorf("the command got %s %d times, want once; screen:\n%q", sig, n, term.text())
+		}
+	}
+	// With -g, to the PTY's foreground group: the command and its child.
+	term = newTerminal(t, 24, 80)
+	term.run("group", runpBin, "-g", "--", os.Args[0])
+	waitFor(t, "both processes ready", func() bool { return strings.Count(term.text(), "ready ") == 2 })
+	term.waitRaw()
+	if err := term.cmd.Process.Signal(syscall.SIGUSR1); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "both processes of the group signalled", func() bool { return strings.Count(term.text(), "got SIGUSR1") == 2 })
+	term.typ("\x04")
+	if status := term.wait(); status != 0 {
+		t.Fatalf("status %d; screen:\n%q", status, term.text())
+	}
+}
