@@ -11,11 +11,13 @@ import (
 )
 
 // exited reports whether pid is a zombie: dead, only waiting for its parent.
+// A leader that exited before its other threads shows Z as well, but its
+// process runs on: only one with no thread left is a zombie (see look).
 func exited(pid int) bool {
 	pb := getBuf()
 	defer putBuf(pb)
 	st, err := readStat(pid, pb)
-	return err == nil && (st.state == 'Z' || st.state == 'X')
+	return err == nil && (st.state == 'Z' || st.state == 'X') && st.threads <= 1
 }
 
 func signalName(sig unix.Signal) string { return unix.SignalName(sig) }

@@ -91,3 +91,39 @@ func isZombie(pid int) bool {
 	i := bytes.LastIndexByte(b, ')')
 	return err == nil && i > 0 && len(b) > i+2 && b[i+2] == 'Z'
 }
+
+// TestLeaderExitedIsNoZombie: a process whose main thread has exited while
+// another thread runs shows state Z, but lives on: it is not dead, and the
+// clean-up must still stop it.
+func TestLeaderExitedIsNoZombie(t *testing.T) {
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("python3 not installed (it ends its main thread with pthread_exit through ctypes)")
+	}
+	c := exec.Command(py, "-c", `
+import ctypes, threading, time
+threading.Thread(target=lambda: time.sleep(3600)).start()
+ctypes.CDLL(None).pthread_exit(None)
+`)
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Process.Kill(); _ = c.Wait() })
+	pid := c.Process.Pid
+	for deadline := time.Now().Add(10 * time.Second); !isZombie(pid); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the main thread never exited")
+		}
+	}
+	id, err := Read(pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := registry.Process{PID: pid, PPID: os.Getpid(), Start: id.Start, Ino: id.Ino}
+	if obs := Observe(rec); obs.Zombie || Classify(rec, obs) != Alive {
+		t.Errorf("observed %+v, classified %v; want alive", obs, Classify(rec, obs))
+	}
+	if exited(pid) {
+		t.Error("exited() says a running process has exited")
+	}
+}
