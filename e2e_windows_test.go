@@ -90,6 +90,8 @@ func readJSON(t *testing.T, file string, v any) {
 	}
 }
 
+// --on-exit leave, without a pseudo console: with one, Windows ends the
+// programs attached to it when runp closes it (see README: Platforms).
 func TestE2ELeave(t *testing.T) {
 	e := newE2E(t)
 	left := e.file("left")
