@@ -97,6 +97,7 @@ func reapCommand(stdout, stderr io.Writer) *cli.Command {
 			}
 			reports, problems := reaper.Recover(store, reaper.RecoverOptions{
 				Stop: stop, Grace: c.Duration("grace"), DryRun: dry, Logger: logger(c, stderr),
+				Unwritten: true, // "runp reap" is where a whole scan of the machine belongs
 			})
 			problems, failed := failure(problems)
 			reportProblems(stderr, problems)
@@ -135,7 +136,11 @@ func printReports(w io.Writer, reports []reaper.Report, dry bool) error {
 			fmt.Fprintf(tw, "session %s (runp %d): from an earlier boot, %s\n", r.Session, r.RunpPID, removed)
 			continue
 		}
-		fmt.Fprintf(tw, "session %s (runp %d, %s): %s\n", r.Session, r.RunpPID, printableArgv(r.Argv), removed)
+		what := printableArgv(r.Argv)
+		if r.Unwritten {
+			what = "no session file: found by its cookie"
+		}
+		fmt.Fprintf(tw, "session %s (runp %d, %s): %s\n", r.Session, r.RunpPID, what, removed)
 		fmt.Fprintf(tw, "  PID\tSTATE\tACTION\tCOMMAND\n")
 		for _, p := range r.Processes {
 			action := "left alone"

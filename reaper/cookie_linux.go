@@ -98,3 +98,64 @@ func hasEntry(env []byte, entry string) bool {
 	}
 	return false
 }
+
+// sessionCookies returns the RUNP_SESSION values carried by the processes
+// of the machine the caller may read (all, as root), each once: one read of
+// every process's environment.
+func sessionCookies() ([]string, error) {
+	pb := getBuf()
+	defer putBuf(pb)
+	names, err := listDir("/proc", pb)
+	if err != nil {
+		return nil, err
+	}
+	uid := os.Geteuid()
+	self := os.Getpid()
+	prefix := []byte(SessionKey + "=")
+	seen := map[string]bool{}
+	var out []string
+	for _, name := range names {
+		pid, err := strconv.Atoi(name)
+		if err != nil || pid <= 0 || pid == self {
+			continue
+		}
+		env := readEnviron(name, uid, pb)
+		for len(env) > 0 {
+			i := bytes.IndexByte(env, 0)
+			if i < 0 {
+				i = len(env)
+			}
+			if v, ok := bytes.CutPrefix(env[:i], prefix); ok && !seen[string(v)] {
+				seen[string(v)] = true
+				out = append(out, string(v))
+			}
+			if i == len(env) {
+				break
+			}
+			env = env[i+1:]
+		}
+	}
+	return out, nil
+}
+
+// readEnviron returns the environment block of /proc/<name>, or nil when
+// it cannot be read or belongs to another user than uid (unless uid is 0).
+// The block lives in pb until its next use.
+func readEnviron(name string, uid int, pb *procBuf) []byte {
+	dfd, err := openat(unix.AT_FDCWD, "/proc/"+name)
+	if err != nil {
+		return nil
+	}
+	defer func() { _ = unix.Close(dfd) }() // best effort: a read-only fd loses nothing
+	if uid != 0 {
+		var st unix.Stat_t
+		if unix.Fstat(dfd, &st) != nil || int(st.Uid) != uid {
+			return nil
+		}
+	}
+	env, err := readProcAt(dfd, "environ", pb, false)
+	if err != nil {
+		return nil
+	}
+	return env
+}

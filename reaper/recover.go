@@ -18,7 +18,10 @@ type Report struct {
 	Argv    []string `json:"argv"`
 	// OtherBoot: the session was recorded before the last reboot; every PID
 	// in it is void, so it is deleted without a look at its processes.
-	OtherBoot bool            `json:"other_boot"`
+	OtherBoot bool `json:"other_boot"`
+	// Unwritten: the session had no file (its runp died before writing
+	// it); its processes were found by their cookie, which names that runp.
+	Unwritten bool            `json:"unwritten,omitempty"`
 	Processes []ProcessReport `json:"processes"`
 }
 
@@ -42,6 +45,11 @@ type RecoverOptions struct {
 	// Reap collects zombies when this process is their parent (runp as
 	// subreaper inherits the orphans of a runp it ran); may be nil.
 	Reap func()
+	// Unwritten also stops the cookie carriers of sessions of this store
+	// that were never written, once their owner is provably dead (see
+	// Owner). It reads every process's environment: "runp reap" does it,
+	// the background recovery of every runp does not.
+	Unwritten bool
 }
 
 // Recover cleans every session in store whose owner is dead: the lock is
@@ -92,6 +100,13 @@ func Recover(store *registry.Store, o RecoverOptions) ([]Report, []error) {
 			errs = append(errs, fmt.Errorf("session %s: %w", sess.ID, err))
 		}
 		reports = append(reports, rep)
+	}
+	if o.Unwritten {
+		done := map[string]bool{}
+		for _, e := range entries {
+			done[e.Session.ID] = true
+		}
+		reports = append(reports, recoverUnwritten(store, boot, done, o)...)
 	}
 	return reports, errs
 }

@@ -18,7 +18,6 @@ import (
 
 	"runp/pty"
 	"runp/reaper"
-	"runp/registry"
 )
 
 // Signals runp forwards to the command. The first ones are subscribed before
@@ -120,7 +119,7 @@ func run(ctx context.Context, c *Config, sub *subscription) (outcome, error) {
 		return outcome{}, err
 	}
 	// The cookie finds descendants that left the tree, even after runp died.
-	id := registry.NewID()
+	id := reaper.NewSessionID(c.stateDir)
 	cmd := &command{path: path, argv: c.Argv, env: withCookie(c.Env, id), dir: c.Dir}
 
 	sigs, chld, all := sub.sigs, sub.chld, sub.all
@@ -146,6 +145,8 @@ func run(ctx context.Context, c *Config, sub *subscription) (outcome, error) {
 		ss := sig.(syscall.Signal)
 		return outcome{ws: syscall.WaitStatus(ss), interrupted: ss}, nil
 	}
+	unpin := dieWithRunp(cmd) // until the child is reaped: run returns only then
+	defer unpin()
 	pid, err := cmd.start()
 	if err == nil && s.mon != nil {
 		err = s.mon.started(pid) // the monitor starts the command (see monitor)

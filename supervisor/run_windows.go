@@ -118,7 +118,7 @@ func run(ctx context.Context, c *Config, sub *subscription) (outcome, error) {
 		}
 	}
 	// The cookie finds descendants that left the tree, even after runp died.
-	id := registry.NewID()
+	id := reaper.NewSessionID(c.stateDir)
 	env := withCookie(c.Env, id)
 
 	s := &session{attempt: newAttempt(c)}

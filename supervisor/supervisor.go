@@ -12,10 +12,12 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"syscall"
 	"time"
 
 	"runp/reaper"
+	"runp/registry"
 )
 
 // Exit statuses that runp itself produces (see docs/design.md).
@@ -112,6 +114,9 @@ type Config struct {
 	// and stderr the writer under it, which the command may get.
 	msgs   *messages
 	stderr io.Writer
+	// stateDir is StateDir resolved to an absolute path ("" if unknown),
+	// as the session ids name it (see reaper.NewSessionID).
+	stateDir string
 }
 
 // What happens to descendants still running when the command exits.
@@ -197,7 +202,27 @@ func (c *Config) withDefaults() Config {
 	d.warned = &warnings{}
 	d.msgs = MessageWriter(d.Stderr).(*messages)
 	d.Stderr, d.stderr = d.msgs, d.msgs.w
+	d.stateDir = absStateDir(d.StateDir)
 	return d
+}
+
+// absStateDir resolves dir as registry.Open does, without touching it: the
+// session ids name the state dir before it is opened (lazily, if ever), so
+// that "runp reap" on that dir can find the orphans of a session that was
+// never written.
+func absStateDir(dir string) string {
+	if dir == "" {
+		d, err := registry.DefaultDir()
+		if err != nil {
+			return ""
+		}
+		dir = d
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return ""
+	}
+	return abs
 }
 
 // check reports a Config that cannot run.

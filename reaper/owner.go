@@ -1,0 +1,97 @@
+package reaper
+
+import (
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+
+	"runp/registry"
+)
+
+// Owner is what a session id says about the process that owns the session:
+// enough for "runp reap" to prove that owner dead, and so to stop the
+// processes that carry its cookie, even when the session file was never
+// written (the owner was killed in its first reap interval, before the state
+// dir was opened).
+type Owner struct {
+	PID int
+	// Start is the owner's start time, as in Identity.
+	Start uint64
+	// NS names the owner's PID namespace (the inode of /proc/self/ns/pid on
+	// Linux, 0 elsewhere): PID means nothing in another one.
+	NS uint64
+	// Dir is a hash of the state dir the owner records its session in:
+	// "runp reap --state-dir D" stops only the orphans of sessions of D.
+	Dir uint64
+}
+
+// NewSessionID returns a new session id (also the RUNP_SESSION cookie) for
+// a session of this process, recorded in the state dir stateDir (an
+// absolute path; "" if unknown, and then no orphan of it is ever recovered
+// without its file): registry.NewID, then this process's PID, start time,
+// PID namespace and the hash of stateDir, separated by dots.
+func NewSessionID(stateDir string) string {
+	me := self()
+	return fmt.Sprintf("%s.%d.%d.%d.%016x", registry.NewID(), me.PID, me.Start, me.NS, DirHash(stateDir))
+}
+
+// ParseOwner reads the owner out of a session id made by NewSessionID; ok is
+// false for any other id (a runp older than this one, or a forged cookie
+// that does not parse).
+func ParseOwner(id string) (o Owner, ok bool) {
+	f := strings.Split(id, ".")
+	if len(f) != 5 {
+		return Owner{}, false
+	}
+	pid, err1 := strconv.Atoi(f[1])
+	start, err2 := strconv.ParseUint(f[2], 10, 64)
+	ns, err3 := strconv.ParseUint(f[3], 10, 64)
+	dir, err4 := strconv.ParseUint(f[4], 16, 64)
+	if err1 != nil || err2 != nil || err3 != nil || err4 != nil || pid <= 0 || len(f[4]) != 16 {
+		return Owner{}, false
+	}
+	return Owner{PID: pid, Start: start, NS: ns, Dir: dir}, true
+}
+
+// DirHash is the hash of a state dir's absolute path that session ids carry
+// (FNV-1a, 64 bits); 0 for "".
+func DirHash(dir string) uint64 {
+	if dir == "" {
+		return 0
+	}
+	h := fnv.New64a()
+	_, _ = h.Write([]byte(dir)) // never fails
+	return h.Sum64()
+}
+
+// Dead reports whether the owner is provably dead, as seen from this
+// process: same PID namespace, and no live process has its PID and start
+// time. A zombie is dead. Anything uncertain (another namespace, an owner
+// whose PID cannot be read for another reason than its absence) is not.
+func (o Owner) Dead() bool {
+	if o.NS != self().NS {
+		return false
+	}
+	id, err := Read(o.PID)
+	switch {
+	case err != nil:
+		return errors.Is(err, ErrGone)
+	case id.Start != o.Start:
+		return true // the PID went to another process: the owner is gone
+	default:
+		return exited(o.PID)
+	}
+}
+
+// self is this process's identity and PID namespace, read once.
+var self = sync.OnceValue(func() Owner {
+	me := Owner{PID: os.Getpid(), NS: pidNS()}
+	if id, err := Read(me.PID); err == nil {
+		me.Start = id.Start
+	}
+	return me
+})

@@ -1,0 +1,56 @@
+//go:build unix
+
+package reaper
+
+import (
+	"os"
+	"os/exec"
+	"testing"
+)
+
+// TestSessionIDNamesItsOwner: a session id names this process, its state
+// dir, and parses back; other ids do not parse.
+func TestSessionIDNamesItsOwner(t *testing.T) {
+	id := NewSessionID("/some/state")
+	o, ok := ParseOwner(id)
+	if !ok {
+		t.Fatalf("%s does not parse", id)
+	}
+	me, err := Read(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.PID != os.Getpid() || o.Start != me.Start || o.Dir != DirHash("/some/state") || o.NS != pidNS() {
+		t.Fatalf("%s parses as %+v", id, o)
+	}
+	if o.Dead() {
+		t.Fatal("this process is said to be dead")
+	}
+	for _, bad := range []string{"20261206T090620Z-2d00decb956bb547", "a.1.2.3", "a.x.2.3.0000000000000000",
+		"a.0.2.3.0000000000000000", "a.1.2.3.00", "a.1.2.3.0000000000000000.5"} {
+		if _, ok := ParseOwner(bad); ok {
+			t.Errorf("%q parses", bad)
+		}
+	}
+}
+
+// TestOwnerDead: an owner that exited, or whose PID names another process
+// now, is dead; one in another PID namespace is never judged.
+func TestOwnerDead(t *testing.T) {
+	cmd := exec.Command("true")
+	if err := cmd.Run(); err != nil {
+		t.Fatal(err)
+	}
+	me := self()
+	gone := Owner{PID: cmd.Process.Pid, Start: 1, NS: me.NS}
+	if !gone.Dead() {
+		t.Errorf("an exited process is not dead")
+	}
+	other := Owner{PID: me.PID, Start: me.Start + 1, NS: me.NS}
+	if !other.Dead() {
+		t.Errorf("a PID that names another process now does not make its owner dead")
+	}
+	if (Owner{PID: cmd.Process.Pid, Start: 1, NS: me.NS + 1}).Dead() {
+		t.Errorf("an owner of another PID namespace is judged dead")
+	}
+}

@@ -1,0 +1,33 @@
+package reaper
+
+import "runp/registry"
+
+// recoverUnwritten stops the processes that carry the cookie of a session
+// of store that has no file, and whose owner is provably dead (see Owner):
+// a runp killed before it first wrote its session (the state dir is opened
+// lazily, one reap interval after the start or at the first descendant).
+// done holds the sessions already recovered from their files. Every process
+// is found, and signalled, by the same rules as recoverOne's cookie
+// carriers: by identity read with the environment that matched.
+func recoverUnwritten(store *registry.Store, boot string, done map[string]bool, o RecoverOptions) []Report {
+	ids, err := sessionCookies()
+	if err != nil {
+		o.Logger.Debug("cannot look for sessions never written", "err", err)
+		return nil
+	}
+	dir := DirHash(store.Dir())
+	var out []Report
+	for _, id := range ids {
+		if done[id] {
+			continue
+		}
+		owner, ok := ParseOwner(id)
+		if !ok || owner.Dir != dir || !owner.Dead() {
+			continue // another state dir's, a live runp's, or not one this runp can judge
+		}
+		rep := recoverOne(&registry.Session{ID: id, PID: owner.PID, BootID: boot}, boot, o)
+		rep.Argv, rep.Unwritten = []string{}, true
+		out = append(out, rep)
+	}
+	return out
+}
