@@ -19,8 +19,9 @@ import (
 // dir was opened).
 type Owner struct {
 	PID int
-	// Start is the owner's start time, as in Identity.
-	Start uint64
+	// Start is the owner's start time, and Ino its pidfs inode number (0
+	// when unknown), as in Identity.
+	Start, Ino uint64
 	// NS names the owner's PID namespace (the inode of /proc/self/ns/pid on
 	// Linux, 0 elsewhere): PID means nothing in another one.
 	NS uint64
@@ -33,10 +34,11 @@ type Owner struct {
 // a session of this process, recorded in the state dir stateDir (an
 // absolute path; "" if unknown, and then no orphan of it is ever recovered
 // without its file): registry.NewID, then this process's PID, start time,
-// PID namespace and the hash of stateDir, separated by dots.
+// pidfs inode number, PID namespace and the hash of stateDir, separated by
+// dots.
 func NewSessionID(stateDir string) string {
 	me := self()
-	return fmt.Sprintf("%s.%d.%d.%d.%016x", registry.NewID(), me.PID, me.Start, me.NS, DirHash(stateDir))
+	return fmt.Sprintf("%s.%d.%d.%d.%d.%016x", registry.NewID(), me.PID, me.Start, me.Ino, me.NS, DirHash(stateDir))
 }
 
 // ParseOwner reads the owner out of a session id made by NewSessionID; ok is
@@ -44,17 +46,18 @@ func NewSessionID(stateDir string) string {
 // that does not parse).
 func ParseOwner(id string) (o Owner, ok bool) {
 	f := strings.Split(id, ".")
-	if len(f) != 5 {
+	if len(f) != 6 {
 		return Owner{}, false
 	}
 	pid, err1 := strconv.Atoi(f[1])
 	start, err2 := strconv.ParseUint(f[2], 10, 64)
-	ns, err3 := strconv.ParseUint(f[3], 10, 64)
-	dir, err4 := strconv.ParseUint(f[4], 16, 64)
-	if err1 != nil || err2 != nil || err3 != nil || err4 != nil || pid <= 0 || len(f[4]) != 16 {
+	ino, err3 := strconv.ParseUint(f[3], 10, 64)
+	ns, err4 := strconv.ParseUint(f[4], 10, 64)
+	dir, err5 := strconv.ParseUint(f[5], 16, 64)
+	if err := errors.Join(err1, err2, err3, err4, err5); err != nil || pid <= 0 || len(f[5]) != 16 {
 		return Owner{}, false
 	}
-	return Owner{PID: pid, Start: start, NS: ns, Dir: dir}, true
+	return Owner{PID: pid, Start: start, Ino: ino, NS: ns, Dir: dir}, true
 }
 
 // DirHash is the hash of a state dir's absolute path that session ids carry
@@ -70,8 +73,9 @@ func DirHash(dir string) uint64 {
 
 // Dead reports whether the owner is provably dead, as seen from this
 // process: same PID namespace, and no live process has its PID and start
-// time. A zombie is dead. Anything uncertain (another namespace, an owner
-// whose PID cannot be read for another reason than its absence) is not.
+// time (and pidfs inode, when both are known). A zombie is dead. Anything
+// uncertain (another namespace, an owner whose PID cannot be read for
+// another reason than its absence) is not: at worst its orphans are left.
 func (o Owner) Dead() bool {
 	if o.NS != self().NS {
 		return false
@@ -80,7 +84,7 @@ func (o Owner) Dead() bool {
 	switch {
 	case err != nil:
 		return errors.Is(err, ErrGone)
-	case id.Start != o.Start:
+	case id.Start != o.Start, o.Ino != 0 && id.Ino != 0 && id.Ino != o.Ino:
 		return true // the PID went to another process: the owner is gone
 	default:
 		return exited(o.PID)
@@ -91,7 +95,7 @@ func (o Owner) Dead() bool {
 var self = sync.OnceValue(func() Owner {
 	me := Owner{PID: os.Getpid(), NS: pidNS()}
 	if id, err := Read(me.PID); err == nil {
-		me.Start = id.Start
+		me.Start, me.Ino = id.Start, id.Ino
 	}
 	return me
 })

@@ -20,14 +20,14 @@ func TestSessionIDNamesItsOwner(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o.PID != os.Getpid() || o.Start != me.Start || o.Dir != DirHash("/some/state") || o.NS != pidNS() {
+	if o.PID != os.Getpid() || o.Start != me.Start || o.Ino != me.Ino || o.Dir != DirHash("/some/state") || o.NS != pidNS() {
 		t.Fatalf("%s parses as %+v", id, o)
 	}
 	if o.Dead() {
 		t.Fatal("this process is said to be dead")
 	}
-	for _, bad := range []string{"20261206T090620Z-2d00decb956bb547", "a.1.2.3", "a.x.2.3.0000000000000000",
-		"a.0.2.3.0000000000000000", "a.1.2.3.00", "a.1.2.3.0000000000000000.5"} {
+	for _, bad := range []string{"20261206T090620Z-2d00decb956bb547", "a.1.2.3.4", "a.x.2.3.4.0000000000000000",
+		"a.0.2.3.4.0000000000000000", "a.1.2.3.4.00", "a.1.2.3.4.0000000000000000.5"} {
 		if _, ok := ParseOwner(bad); ok {
 			t.Errorf("%q parses", bad)
 		}
@@ -49,6 +49,9 @@ func TestOwnerDead(t *testing.T) {
 	other := Owner{PID: me.PID, Start: me.Start + 1, NS: me.NS}
 	if !other.Dead() {
 		t.Errorf("a PID that names another process now does not make its owner dead")
+	}
+	if me.Ino != 0 && !(Owner{PID: me.PID, Start: me.Start, Ino: me.Ino + 1, NS: me.NS}).Dead() {
+		t.Errorf("a PID and start time that name another process (pidfs inode) do not make the owner dead")
 	}
 	if (Owner{PID: cmd.Process.Pid, Start: 1, NS: me.NS + 1}).Dead() {
 		t.Errorf("an owner of another PID namespace is judged dead")
