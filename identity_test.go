@@ -485,8 +485,13 @@ func TestReapSendsLiveRunpOnlyTheStopSignal(t *testing.T) {
 // it lives on to clean up its own session (a runp that SIGKILLed itself
 // leaves its session behind).
 func TestNestedRunpRecoveryNeverKillsItself(t *testing.T) {
+	// When the middle runp dies, the inner one gets the middle's stop
+	// signal (PR_SET_PDEATHSIG) and would stop its tree before its first
+	// tick: WINCH, which runp without a terminal ignores, keeps it running
+	// until its background recovery, which is what this test is about.
 	b := start(t, run{
-		flags:  []string{"--no-pty", "--reap-interval", "10ms", "--", runpBin, "--no-pty", "--reap-interval", "3s", "--grace", "200ms"},
+		flags: []string{"--no-pty", "--reap-interval", "10ms", "--stop-signal", "WINCH",
+			"--", runpBin, "--no-pty", "--reap-interval", "3s", "--grace", "200ms"},
 		helper: "ignoreterm",
 	})
 	f := strings.Fields(b.expect("ready "))

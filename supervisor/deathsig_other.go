@@ -2,5 +2,7 @@
 
 package supervisor
 
+import "syscall"
+
 // dieWithRunp: only Linux has a parent-death signal.
-func dieWithRunp(*command) (unpin func()) { return func() {} }
+func dieWithRunp(*command, syscall.Signal) (unpin func()) { return func() {} }

@@ -145,7 +145,7 @@ func run(ctx context.Context, c *Config, sub *subscription) (outcome, error) {
 		ss := sig.(syscall.Signal)
 		return outcome{ws: syscall.WaitStatus(ss), interrupted: ss}, nil
 	}
-	unpin := dieWithRunp(cmd) // until the child is reaped: run returns only then
+	unpin := dieWithRunp(cmd, c.StopSignal) // until the child is reaped: run returns only then
 	defer unpin()
 	pid, err := cmd.start()
 	if err == nil && s.mon != nil {
