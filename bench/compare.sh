@@ -16,6 +16,8 @@
 #   -i SECS   figure 4: length of the supervised sleep  (default 20, $BENCH_IDLE_SECS)
 #   -f LIST   figures to run, e.g. 1,2                   (default 1,2,3,4,5,6, $BENCH_FIGS)
 #             m: figure 1 for the design minimum (bench/design-minimum.patch)
+#   -b REV    also figure 1b: runp against runp built at git revision REV,
+#             interleaved with the floor (what a change costs the start)
 #   --full    -n 1000 -r 10 -t 10 -i 60
 #   -o FILE   also write the table (with a header) to FILE
 set -euo pipefail
@@ -27,6 +29,7 @@ SIZE_MB=${BENCH_SIZE_MB:-200}
 IDLE=${BENCH_IDLE_SECS:-20}
 FIGS=${BENCH_FIGS:-1,2,3,4,5,6}
 OUT=""
+BASE=${BENCH_BASE:-}
 PROCS=500      # figure 5: daemons the child leaves behind
 UNRELATED=2000 # figure 6: processes outside the reaper's tree
 ARGS="$*"
@@ -42,6 +45,7 @@ while [ $# -gt 0 ]; do
     -i) IDLE=${2:?}; shift 2 ;;
     -f) FIGS=${2:?}; shift 2 ;;
     -o) OUT=${2:?}; shift 2 ;;
+    -b) BASE=${2:?}; shift 2 ;;
     --full) RUNS=1000 REPS=10 TPUT=10 IDLE=60; shift ;;
     -h | --help) usage; exit 0 ;;
     *) usage >&2; die "unknown option $1" ;;
@@ -148,6 +152,18 @@ if fig 1; then
   say "1. start+exit: W -- /bin/true, $RUNS runs each, interleaved (stdio /dev/null)"
   driver wall -spec "$spec" -w runp,tini,dumb-init,catatonit,unbuffer,script,floor,go-start \
     -n "$RUNS" -key start -results "$res" -- /bin/true
+fi
+
+if [ -n "$BASE" ]; then
+  rev=$(git -C "$root" rev-parse --short "$BASE^{commit}") || die "-b: no revision $BASE"
+  say "1b. start+exit against runp at $rev: W -- /bin/true, $RUNS runs each, interleaved"
+  src=$tmp/base
+  mkdir -p "$src"
+  git -C "$root" archive "$rev" | tar -C "$src" -xf -
+  (cd "$src" && go build -tags urfave_cli_no_docs -o "$bin/runp-base" .)
+  wrapper base "$bin/runp-base" --state-dir "$tmp/state" -- '{}'
+  printf 'base.rev\t%s\n' "$rev" >>"$res"
+  driver wall -spec "$spec" -w runp,base,floor -n "$RUNS" -key base -results "$res" -- /bin/true
 fi
 
 if fig m; then

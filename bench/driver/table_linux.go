@@ -99,6 +99,9 @@ func cmdTable(args []string) (int, error) {
 		rows = append(rows, row)
 	}
 	rows = append(rows, r.minimum()...)
+	if row, ok := r.base(); ok {
+		rows = append(rows, row)
+	}
 
 	f2 := "2 PTY throughput, MB/s"
 	c2 := r.cells("tput.mbps", fixed(0, 1))
@@ -194,6 +197,26 @@ func (r results) goStart() (goalRow, bool) {
 		figure: "(info) 1 a Go program that exits at once, median ms",
 		cells:  map[string]string{"floor": fmt.Sprintf("%.2f", start/1e6)},
 		ratio:  fmt.Sprintf("Go start/tini = %.2f", start/tini),
+		goal:   "–",
+		met:    "–",
+	}, true
+}
+
+// base is figure 1b (compare.sh -b REV): runp against a build of runp at
+// another revision, both with the floor, in one interleaved run, to show
+// what a change costs the start. The base's figure is in the ratio column:
+// it has no column of its own.
+func (r results) base() (goalRow, bool) {
+	now, ok1 := r.num("base.runp")
+	was, ok2 := r.num("base.base")
+	floor, ok3 := r.num("base.floor")
+	if !ok1 || !ok2 || !ok3 || was == 0 || floor == 0 {
+		return goalRow{}, false
+	}
+	return goalRow{
+		figure: fmt.Sprintf("(info) 1b start+exit against runp at %s (%.2f ms), median ms", r["base.rev"], was/1e6),
+		cells:  map[string]string{"runp": fmt.Sprintf("%.2f", now/1e6), "floor": fmt.Sprintf("%.2f", floor/1e6)},
+		ratio:  fmt.Sprintf("runp/base = %.3f; runp/floor %.2f, base/floor %.2f", now/was, now/floor, was/floor),
 		goal:   "–",
 		met:    "–",
 	}, true
