@@ -57,7 +57,7 @@ func TestSigkillAnyMoment(t *testing.T) {
 		// reap returns once what it signalled has exited.
 		if left := tagged(tag); len(left) > 0 {
 			t.Errorf("run %d (%v, killed after %v, tree up: %v): left running: %s\nreap said:\n%s",
-				i, mode, moment, wasUp, describe(left), out)
+				i, mode, moment, wasUp, cmdlines(left), out)
 		}
 	}
 	var wg sync.WaitGroup
@@ -77,8 +77,8 @@ func TestSigkillAnyMoment(t *testing.T) {
 	t.Logf("%d of %d runs killed after the whole tree was up", up.Load(), runs)
 }
 
-// describe lists pids with their command lines.
-func describe(pids []int) string {
+// cmdlines lists pids with their command lines.
+func cmdlines(pids []int) string {
 	s := ""
 	for _, pid := range pids {
 		b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
