@@ -7,10 +7,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"runp/reaper"
 )
 
 // TestSigkillAnyMoment: a runp killed with SIGKILL at any moment of its
@@ -85,4 +88,21 @@ func cmdlines(pids []int) string {
 		s += fmt.Sprintf("%d %q; ", pid, b)
 	}
 	return s
+}
+
+// TestSigkillAtTerminal: at a terminal the command runs under runp's job
+// control monitor; a runp killed with SIGKILL still takes the command with
+// it (its stop signal, passed on by the monitor), though the command
+// ignores the hang-up of the terminal.
+func TestSigkillAtTerminal(t *testing.T) {
+	term := newTerminal(t, 24, 80)
+	file := filepath.Join(t.TempDir(), "pid")
+	term.run("", runpBin, "--", "sh", "-c", `trap "" HUP; echo $$ >'`+file+`'; exec sleep 1082`)
+	// The script's pid names sleep once it has run its exec.
+	s := readSleeper(t, file, "1082")
+	if mon := reaper.Cmdline(parentOf(t, s.id.PID)); !strings.HasPrefix(mon, "runp (monitor)") {
+		t.Skipf("the command runs under %q, not runp's monitor", mon)
+	}
+	_ = term.cmd.Process.Kill()
+	waitFor(t, "the command to die with runp", func() bool { return !s.runs() })
 }

@@ -78,7 +78,15 @@ func runMonitor(args []string) int {
 		job = id
 	}
 	fmt.Fprintf(report, "P %d %d %d\n", pid, job.Start, job.Ino)
+	runp := os.Getppid()
 	for sig := range sigs {
+		if os.Getppid() != runp && sig != syscall.SIGCHLD {
+			// runp died (killed with SIGKILL): this is its stop signal,
+			// sent by the kernel (see dieWithRunp), or the hang-up of the
+			// PTY it held. The job gets it, as it would have without
+			// the monitor in between.
+			_ = syscall.Kill(-pid, sig.(syscall.Signal)) // best effort
+		}
 		switch sig {
 		case syscall.SIGCHLD:
 			if ws, done := waitJob(pid); done {
