@@ -241,53 +241,6 @@ var helpers = map[string]func(args []string) int{
 		return 0
 	},
 	"jobshell": jobShell,
-	// selfstop stops itself as vim does: it reads keys in raw mode, and on
-	// Ctrl-Z restores the terminal's modes and calls kill(0, SIGTSTP);
-	// "q" makes it exit 7.
-	"selfstop": func([]string) int {
-		old, err := term.MakeRaw(0)
-		if err != nil {
-			fmt.Println("selfstop:", err)
-			return 1
-		}
-		defer func() { _ = term.Restore(0, old) }()
-		fmt.Printf("selfstop: ready %d\r\n", os.Getpid())
-		b := make([]byte, 1)
-		for {
-			if n, err := os.Stdin.Read(b); n == 0 || err != nil {
-				return 1
-			}
-			switch b[0] {
-			case 0x1a:
-				_ = term.Restore(0, old)
-				fmt.Print("selfstop: suspending\n")
-				_ = unix.Kill(0, unix.SIGTSTP)
-				_, _ = term.MakeRaw(0)
-				fmt.Print("selfstop: resumed\r\n")
-			case 'q':
-				return 7
-			}
-		}
-	},
-	// altscreen switches to the alternate screen, as a full-screen program
-	// does, and waits. On SIGTERM, with "restore", it switches back and
-	// exits; with "stay" it ignores SIGTERM, and dies of SIGKILL on the
-	// alternate screen.
-	"altscreen": func(args []string) int {
-		c := make(chan os.Signal, 1)
-		if args[0] == "restore" {
-			signal.Notify(c, unix.SIGTERM)
-		} else {
-			signal.Ignore(unix.SIGTERM)
-		}
-		fmt.Print("\x1b[?1049hready\n")
-		if args[0] != "restore" {
-			time.Sleep(time.Hour)
-		}
-		<-c
-		fmt.Print("\x1b[?1049lbye\n")
-		return 0
-	},
 	// flaky fails until the counter file args[0] reaches args[1].
 	"flaky": func(args []string) int {
 		b, _ := os.ReadFile(args[0])
