@@ -169,3 +169,20 @@ func openStdin(t *testing.T) *os.File {
 	t.Cleanup(func() { _ = r.Close(); _ = w.Close() })
 	return r
 }
+
+// TestTimeoutShorterThanTheStart: a limit that fires before runp has
+// recorded the command (--timeout 1ns) still stops it. It used to find the
+// tree empty about every other run, and the command ran to its end. The
+// command here would run for an hour.
+func TestTimeoutShorterThanTheStart(t *testing.T) {
+	for i := range 20 {
+		mode := []string{"--timeout", "1ns", "--grace", "100ms"}
+		if i%2 == 1 {
+			mode = append(mode, "--no-pty")
+		}
+		_, stderr, status := runOnce(t, run{flags: mode, helper: "sleep", stdin: openStdin(t)})
+		if status != 124 {
+			t.Fatalf("run %d %v: status %d, want 124; stderr:\n%s", i, mode, status, stderr)
+		}
+	}
+}

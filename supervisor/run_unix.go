@@ -251,7 +251,7 @@ func (s *session) stopTree(limit, why string) {
 	if !s.beginStop(limit, why) {
 		return
 	}
-	go func() { s.stopDone <- s.track.r.Shutdown(s.cfg.StopSignal, s.cfg.Grace, s.hurry, s.child.reap) }()
+	go func() { s.stopDone <- s.track.stop(s.hurry, s.child.reap) }()
 }
 
 // session is the state of one attempt.

@@ -218,7 +218,7 @@ func (s *session) stopTree(limit, why string) {
 		return
 	}
 	go func() {
-		killed := s.track.r.Shutdown(s.cfg.StopSignal, s.cfg.Grace, s.hurry, func() {})
+		killed := s.track.stop(s.hurry, func() {})
 		s.terminateJob()
 		s.stopDone <- killed
 	}()

@@ -20,6 +20,11 @@ type tracking struct {
 	r      *reaper.Reaper
 	cancel context.CancelFunc
 	done   chan struct{}
+	// tracked is closed once the command itself is recorded. The walk of
+	// runp's tree cannot be relied on to find it before: it reads the
+	// children of runp's main thread, and the command is a child of the
+	// thread that forked it.
+	tracked chan struct{}
 }
 
 // warnings are said once per Run, not once per attempt.
@@ -32,7 +37,7 @@ type warnings struct {
 // runp's child), child runp's child: the command, or with monitored the
 // job-control monitor that started it, job (nil if it could not be read).
 func startTracking(c *Config, id string, root, child int, monitored bool, job *reaper.Identity) *tracking {
-	t := &tracking{cfg: c, done: make(chan struct{})}
+	t := &tracking{cfg: c, done: make(chan struct{}), tracked: make(chan struct{})}
 	cwd, _ := os.Getwd() // "" if unknown: the record is informative only
 	if c.Dir != "" {
 		cwd = c.Dir
@@ -88,6 +93,7 @@ func startTracking(c *Config, id string, root, child int, monitored bool, job *r
 				t.r.TrackID(*job, child, registry.RoleChild)
 			}
 		}
+		close(t.tracked)
 		t.r.Run(ctx, c.ReapInterval)
 	}()
 	return t
@@ -119,6 +125,14 @@ func (t *tracking) recoverDead(store *registry.Store) {
 	for _, err := range errs {
 		fmt.Fprintf(t.cfg.Stderr, "runp: %v\n", err)
 	}
+}
+
+// stop shuts the whole tree down while the command still runs (a limit
+// fired), once the command is recorded: a limit that fires at once
+// (--timeout 1ns) must not find the tree empty and let the command run.
+func (t *tracking) stop(hurry <-chan struct{}, reap func()) []reaper.Killed {
+	<-t.tracked
+	return t.r.Shutdown(t.cfg.StopSignal, t.cfg.Grace, hurry, reap)
 }
 
 // wake asks the reaper for a scan (on SIGCHLD).
