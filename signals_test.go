@@ -4,8 +4,10 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
+	"os/signal"
 	"strconv"
 	"strings"
 	"syscall"
@@ -32,18 +34,56 @@ func TestSignalsReachTheChild(t *testing.T) {
 }
 
 func TestSecondTerminatingSignalKills(t *testing.T) {
-	for _, pair := range [][2]syscall.Signal{{unix.SIGTERM, unix.SIGTERM}, {unix.SIGINT, unix.SIGTERM}, {unix.SIGHUP, unix.SIGINT}} {
-		t.Run(unix.SignalName(pair[0])+"+"+unix.SignalName(pair[1]), func(t *testing.T) {
+	for _, c := range []struct {
+		first, second syscall.Signal
+		says          string
+	}{
+		{unix.SIGTERM, unix.SIGTERM, "SIGTERM twice within 3s"},
+		{unix.SIGINT, unix.SIGTERM, "SIGINT then SIGTERM within 3s"},
+		{unix.SIGTERM, unix.SIGINT, "SIGTERM then SIGINT within 3s"},
+	} {
+		t.Run(unix.SignalName(c.first)+"+"+unix.SignalName(c.second), func(t *testing.T) {
 			p := start(t, run{helper: "signals"})
 			child := strings.Fields(p.expect("ready "))[1]
-			p.signal(pair[0])
-			p.expect(child + " got " + unix.SignalName(pair[0])) // the child survives the first
-			p.signal(pair[1])
+			p.signal(c.first)
+			p.expect(child + " got " + unix.SignalName(c.first)) // the child survives the first
+			p.signal(c.second)
 			if status := p.wait(); status != 128+9 {
 				t.Fatalf("status %d, want 137 (SIGKILL)", status)
 			}
-			if !strings.Contains(p.errors(), "killing the command") {
-				t.Errorf("stderr %q does not say why", p.errors())
+			if want := "runp: " + c.says + ": killing the command"; !strings.Contains(p.errors(), want) {
+				t.Errorf("stderr %q does not say %q", p.errors(), want)
+			}
+		})
+	}
+}
+
+// TestHUPIsForwardedEveryTime: daemons reload on SIGHUP, so a repeated one
+// (or one before a SIGTERM) is passed on like the first, never turned into
+// SIGKILL.
+func TestHUPIsForwardedEveryTime(t *testing.T) {
+	for _, seq := range [][]syscall.Signal{
+		{unix.SIGHUP, unix.SIGHUP, unix.SIGHUP},
+		{unix.SIGHUP, unix.SIGTERM},
+		{unix.SIGINT, unix.SIGHUP},
+	} {
+		var names []string
+		for _, sig := range seq {
+			names = append(names, unix.SignalName(sig))
+		}
+		t.Run(strings.Join(names, "+"), func(t *testing.T) {
+			p := start(t, run{helper: "signals"})
+			child := strings.Fields(p.expect("ready "))[1]
+			for _, sig := range seq {
+				p.signal(sig)
+				p.expect(child + " got " + unix.SignalName(sig))
+			}
+			_ = p.stdin.Close()
+			if status := p.wait(); status != 0 {
+				t.Fatalf("status %d, want 0: the child was not to be killed; stderr:\n%s", status, p.errors())
+			}
+			if strings.Contains(p.errors(), "killing") {
+				t.Errorf("stderr: %q", p.errors())
 			}
 		})
 	}
@@ -197,4 +237,82 @@ func childrenOf(t *testing.T, pid int) []int {
 		}
 	}
 	return kids
+}
+
+// forwardedSignals is what the README says runp forwards on Linux: every
+// signal but SIGKILL and SIGSTOP, SIGCHLD, SIGWINCH (a resize), the
+// job-control stops, the Go runtime's SIGURG and SIGPROF, and 32 to 34.
+func forwardedSignals() []syscall.Signal {
+	var out []syscall.Signal
+	for n := 1; n <= 64; n++ {
+		switch sig := syscall.Signal(n); {
+		case sig == unix.SIGKILL, sig == unix.SIGSTOP, sig == unix.SIGCHLD, sig == unix.SIGWINCH,
+			sig == unix.SIGTSTP, sig == unix.SIGTTIN, sig == unix.SIGTTOU, sig == unix.SIGURG,
+			sig == unix.SIGPROF, n >= 32 && n <= 34:
+		default:
+			out = append(out, sig)
+		}
+	}
+	return out
+}
+
+func sigName(sig syscall.Signal) string {
+	if name := unix.SignalName(sig); name != "" {
+		return name
+	}
+	return "signal" + strconv.Itoa(int(sig))
+}
+
+func init() {
+	// allsignals prints every forwarded signal it gets; it exits when its
+	// stdin reaches EOF.
+	helpers["allsignals"] = func([]string) int {
+		c := make(chan os.Signal, 64)
+		for _, sig := range forwardedSignals() {
+			signal.Notify(c, sig)
+		}
+		go func() {
+			_, _ = io.Copy(io.Discard, os.Stdin)
+			os.Exit(0)
+		}()
+		fmt.Printf("ready %d\n", os.Getpid())
+		for s := range c {
+			fmt.Printf("%d got %s\n", os.Getpid(), sigName(s.(syscall.Signal)))
+		}
+		return 0
+	}
+}
+
+// TestEverySignalIsForwarded: runp passes on every signal it can catch, as
+// dumb-init does, and dies of none: those that crash an unprepared Go
+// program (SIGABRT, SIGSEGV... sent with kill) included, which used to
+// leave the command running, orphaned, with --no-pty.
+func TestEverySignalIsForwarded(t *testing.T) {
+	for _, mode := range [][]string{nil, {"--no-pty"}} {
+		t.Run(fmt.Sprint(mode), func(t *testing.T) {
+			p := start(t, run{flags: mode, helper: "allsignals"})
+			child := strings.Fields(p.expect("ready "))[1]
+			for _, sig := range forwardedSignals() {
+				if sig == unix.SIGINT {
+					continue // after SIGTERM, it would mean "kill" (see TestSecondTerminatingSignalKills)
+				}
+				p.signal(sig)
+				p.expect(child + " got " + sigName(sig))
+			}
+			// The Go runtime's own, and SIGWINCH: runp keeps them.
+			for _, sig := range []syscall.Signal{unix.SIGURG, unix.SIGPROF, unix.SIGWINCH, 33} {
+				p.signal(sig)
+			}
+			p.signal(unix.SIGUSR1) // a marker: what came before it was handled
+			p.expect(child + " got SIGUSR1")
+			_ = p.stdin.Close()
+			if status := p.wait(); status != 0 {
+				t.Fatalf("status %d, want 0; stderr:\n%s", status, p.errors())
+			}
+			if strings.Contains(p.errors(), "goroutine") || strings.Contains(p.output(), "got SIGURG") {
+				t.Errorf("stdout:\n%s\nstderr:\n%s", p.output(), p.errors())
+			}
+			noLeaks(t, p.tag)
+		})
+	}
 }

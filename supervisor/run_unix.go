@@ -7,9 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/signal"
 	"runtime"
-	"slices"
 	"sync"
 	"syscall"
 	"time"
@@ -20,22 +18,16 @@ import (
 	"runp/reaper"
 )
 
-// Signals runp forwards to the command. The first ones are subscribed before
-// the command starts: unsubscribed, SIGTERM, SIGINT and SIGHUP would end
-// runp and SIGQUIT would make it dump its goroutines and exit, while the Go
-// runtime drops SIGUSR1 and SIGUSR2, which would then be lost rather than
-// forwarded. The harmless ones (and SIGCHLD) need nothing forwarded if they
-// come while the command starts, so they are subscribed meanwhile, and what
-// they would have said is caught up on then. SIGWINCH is not forwarded: it
-// becomes a resize of the PTY, and the kernel tells the command itself.
-var (
-	beforeStart = []os.Signal{unix.SIGTERM, unix.SIGINT, unix.SIGHUP, unix.SIGQUIT, unix.SIGUSR1, unix.SIGUSR2}
-	harmless    = []os.Signal{unix.SIGWINCH, unix.SIGCONT}
-)
-
-// escalateWindow: a second SIGTERM, SIGINT or SIGHUP this soon after the first,
-// while the command still runs, means "stop now" and becomes SIGKILL.
+// escalateWindow: a second SIGTERM or SIGINT this soon after the first,
+// while the command still runs, means "stop now" and becomes SIGKILL. SIGHUP
+// does not count: daemons reload on it, so it is forwarded every time.
 const escalateWindow = 3 * time.Second
+
+// lastStop is the last SIGINT or SIGTERM runp got, and when.
+type lastStop struct {
+	sig syscall.Signal
+	at  time.Time
+}
 
 // Drain bounds: how long output may stay quiet, and how long it may go on at
 // most, once the command has exited and a leftover process holds its output.
@@ -43,73 +35,6 @@ const (
 	drainQuiet = 100 * time.Millisecond
 	drainMax   = 2 * time.Second
 )
-
-// subscription holds runp's signal channels for a whole Run, across
-// attempts, so that no signal is lost between two of them.
-type subscription struct {
-	sigs, chld, pipe chan os.Signal
-	ready            chan struct{} // closed once beforeStart and SIGPIPE are subscribed
-	all              chan struct{} // closed once every signal is
-}
-
-// subscribe subscribes to the signals runp handles, in the background.
-// Each signal.Notify is a round trip to the Go runtime's signal thread,
-// about half a millisecond for all of them here, so they are made while
-// runp prepares the command (and, with Prepare, while the CLI parses its
-// flags). run waits for ready before it starts the command: from then on no
-// signal can end runp and leave the command unsupervised.
-func subscribe() *subscription {
-	sub := &subscription{sigs: make(chan os.Signal, 16), chld: make(chan os.Signal, 1),
-		pipe: make(chan os.Signal, 1), ready: make(chan struct{}), all: make(chan struct{})}
-	go func() {
-		defer close(sub.all)
-		signal.Notify(sub.sigs, beforeStart...)
-		// A Go program dies of SIGPIPE when a write to its stdout finds the
-		// reader gone (runp -- yes | head -1), which would orphan the tree.
-		// Subscribed, the write returns EPIPE instead and the stream passes
-		// the SIGPIPE on to the command. (Ignoring it would be inherited by
-		// the command across exec.)
-		signal.Notify(sub.pipe, unix.SIGPIPE)
-		close(sub.ready)
-		signal.Notify(sub.chld, unix.SIGCHLD)
-		signal.Notify(sub.sigs, harmless...)
-	}()
-	return sub
-}
-
-// stop unsubscribes in the background: signal.Stop waits for the runtime's
-// signal thread, and the CLI exits right after Run anyway. A signal that
-// arrives meanwhile is dropped, as one arriving during Run would have been
-// handled.
-func (sub *subscription) stop() {
-	go sub.unsubscribe()
-}
-
-func (sub *subscription) unsubscribe() {
-	<-sub.all
-	signal.Stop(sub.sigs)
-	signal.Stop(sub.chld)
-	signal.Stop(sub.pipe)
-}
-
-// cancel undoes a subscription that no Run took (see Prepare): a signal
-// that arrived meanwhile and would have ended the process by default is
-// raised again, and ends it.
-func (sub *subscription) cancel() {
-	sub.unsubscribe()
-	for {
-		select {
-		case sig := <-sub.sigs:
-			if !slices.Contains(harmless, sig) {
-				_ = unix.Kill(unix.Getpid(), sig.(syscall.Signal)) // best effort
-			}
-		case sig := <-sub.pipe:
-			_ = unix.Kill(unix.Getpid(), sig.(syscall.Signal)) // best effort
-		default:
-			return
-		}
-	}
-}
 
 // run is one attempt: start the command, supervise it until it exits, clean
 // its tree up, and say how it ended.
@@ -169,7 +94,7 @@ func run(ctx context.Context, c *Config, sub *subscription) (outcome, error) {
 	s.track = startTracking(c, id, root, pid, s.mon != nil, job)
 	s.child.reap() // it may have exited before SIGCHLD was wired
 
-	var lastTerm time.Time
+	var last lastStop
 	var early []os.Signal // signals that arrived after the child exited
 	lim := watchLimits(ctx, c, s.act)
 	defer lim.stop()
@@ -208,7 +133,7 @@ func run(ctx context.Context, c *Config, sub *subscription) (outcome, error) {
 			case <-s.child.exited:
 				early = append(early, sig) // it is for the clean-up now
 			default:
-				s.handle(sig.(syscall.Signal), &lastTerm)
+				s.handle(sig.(syscall.Signal), &last)
 			}
 		case l := <-lim.fired:
 			s.stopTree(l.name, l.why)
@@ -282,7 +207,7 @@ func (s *session) group() int {
 }
 
 // handle forwards one signal runp received.
-func (s *session) handle(sig syscall.Signal, lastTerm *time.Time) {
+func (s *session) handle(sig syscall.Signal, last *lastStop) {
 	switch sig {
 	case unix.SIGWINCH:
 		if s.con != nil {
@@ -292,23 +217,33 @@ func (s *session) handle(sig syscall.Signal, lastTerm *time.Time) {
 	case unix.SIGCONT:
 		s.resume()
 		return
-	case unix.SIGTERM, unix.SIGINT, unix.SIGHUP:
+	case unix.SIGTERM, unix.SIGINT:
 		s.interrupted = sig
 		if s.limit != "" {
 			s.hurryStop() // a limit is stopping the tree already: SIGKILL now
 			return
 		}
 		now := time.Now()
-		if !lastTerm.IsZero() && now.Sub(*lastTerm) < escalateWindow {
-			fmt.Fprintf(s.cfg.Stderr, "runp: %s again: killing the command\n", unix.SignalName(sig))
+		if last.sig != 0 && now.Sub(last.at) < escalateWindow {
+			fmt.Fprintf(s.cfg.Stderr, "runp: %s: killing the command\n", escalation(last.sig, sig))
 			_ = s.child.signal(unix.SIGKILL, s.group()) // best effort
 			return
 		}
-		*lastTerm = now
+		*last = lastStop{sig, now}
+	case unix.SIGHUP:
+		s.interrupted = sig // a hangup is no reason to run the command again
 	}
 	if err := s.child.signal(sig, s.group()); err != nil && !errors.Is(err, errChildDone) {
-		s.cfg.Logger.Debug("forward failed", "signal", unix.SignalName(sig), "err", err)
+		s.cfg.Logger.Debug("forward failed", "signal", signalName(sig), "err", err)
 	}
+}
+
+// escalation names the two signals that make runp kill the command.
+func escalation(first, second syscall.Signal) string {
+	if first == second {
+		return fmt.Sprintf("%s twice within %v", signalName(first), escalateWindow)
+	}
+	return fmt.Sprintf("%s then %s within %v", signalName(first), signalName(second), escalateWindow)
 }
 
 // jobGroup is the command's job: the PTY's foreground group, else the child's
@@ -376,7 +311,9 @@ func (s *session) resume() {
 
 // cleanUp deals with the descendants once the child has exited (see
 // tracking.cleanUp), while runp goes on reaping and answering signals: the
-// first terminating signal hurries the clean-up, the second hurries it more.
+// first SIGTERM or SIGINT hurries the clean-up, the second hurries it more.
+// A SIGHUP turns --on-exit wait into a kill, as they do, but never cuts a
+// grace short. The command is gone: nothing else is forwarded.
 func (s *session) cleanUp(sigs, chld <-chan os.Signal, early []os.Signal) []reaper.Killed {
 	onSignal := func(sig os.Signal) {
 		switch sig {
@@ -384,8 +321,13 @@ func (s *session) cleanUp(sigs, chld <-chan os.Signal, early []os.Signal) []reap
 			if s.con != nil {
 				s.con.resize()
 			}
-		case unix.SIGTERM, unix.SIGINT, unix.SIGHUP:
+		case unix.SIGTERM, unix.SIGINT:
 			s.interruptCleanUp(sig)
+		case unix.SIGHUP:
+			s.interrupted = unix.SIGHUP
+			if s.cfg.OnExit == OnExitWait && s.hurried == 0 && s.limit == "" {
+				s.interruptCleanUp(sig)
+			}
 		}
 	}
 	for _, sig := range early {
