@@ -14,7 +14,7 @@ import (
 // that its CLI library costs on every run (bench/compare.sh prints it).
 func BenchmarkCLIParse(b *testing.B) {
 	for b.Loop() {
-		exit := 0
+		var exit status
 		app := newApp(io.Discard, io.Discard, &exit, func() {})
 		app.Action = func(*cli.Context) error { return nil }
 		if err := app.Run([]string{"runp", "--", "/bin/true"}); err != nil {

@@ -273,7 +273,16 @@ func (p *proc) wait() int {
 		case <-bound:
 		}
 	}
-	return p.cmd.ProcessState.ExitCode()
+	return shellStatus(p.cmd.ProcessState)
+}
+
+// shellStatus is what $? says in a shell: the exit status, or 128+N when
+// the process died of signal N (runp dies of its command's signal).
+func shellStatus(ps *os.ProcessState) int {
+	if ws, ok := ps.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		return 128 + int(ws.Signal())
+	}
+	return ps.ExitCode()
 }
 
 func (p *proc) signal(sig syscall.Signal) {
@@ -304,7 +313,7 @@ func runOnce(t *testing.T, r run) (string, string, int) {
 		<-done
 		t.Fatalf("runp did not exit; output:\n%s", out.String())
 	}
-	return out.String(), errb.String(), cmd.ProcessState.ExitCode()
+	return out.String(), errb.String(), shellStatus(cmd.ProcessState)
 }
 
 // tagged returns the PIDs of live processes carrying RUNP_TEST_TAG=tag.

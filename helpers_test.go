@@ -355,12 +355,11 @@ func jobShell(args []string) int {
 			continue
 		}
 		if !ws.Stopped() {
-			fmt.Printf("jobshell: exited %d\n", ws.ExitStatus()+func() int {
-				if ws.Signaled() {
-					return 128 + int(ws.Signal())
-				}
-				return 0
-			}())
+			status := ws.ExitStatus()
+			if ws.Signaled() {
+				status = 128 + int(ws.Signal()) // as a shell's $?
+			}
+			fmt.Printf("jobshell: exited %d\n", status)
 			return 0
 		}
 		_ = unix.IoctlSetPointerInt(0, unix.TIOCSPGRP, unix.Getpgrp())

@@ -19,6 +19,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"syscall"
 
 	"github.com/urfave/cli/v2"
 
@@ -56,17 +57,19 @@ tracked by PID and start time in the state dir (--state-dir), so runp never
 signals a process that merely reuses a recorded PID. "runp ps" lists the
 sessions; "runp reap" cleans up after a runp that was killed with SIGKILL.
 
-Signals: SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 and SIGCONT are
-forwarded to CMD (with --group, to its foreground process group); SIGWINCH
-resizes CMD's terminal; SIGHUP is forwarded every time. A Ctrl-C typed at the
-terminal goes to CMD through its terminal, not to runp. A second SIGINT or
-SIGTERM sent to runp itself within 3 seconds of the first (kill -INT or
-kill -TERM on runp's PID, an orchestrator's repeated stop), while CMD still
-runs, kills CMD with SIGKILL.`
+Signals: every signal runp can catch is forwarded to CMD (with --group, to
+its foreground process group), but SIGWINCH, which resizes CMD's terminal,
+SIGCHLD, the job-control stops, and the Go runtime's SIGURG and SIGPROF;
+SIGHUP is forwarded every time. A Ctrl-C typed at the terminal goes to CMD
+through its terminal, not to runp. A second SIGINT or SIGTERM sent to runp
+itself within 3 seconds of the first (kill -INT or kill -TERM on runp's PID,
+an orchestrator's repeated stop), while CMD still runs, kills CMD with
+SIGKILL. When CMD dies of a signal, runp dies of the same signal (the
+shell's $? is 128+N).`
 
 // newApp builds the CLI. unprepare undoes supervisor.Prepare for the
 // commands that run no command of their own (ps, reap).
-func newApp(stdout, stderr io.Writer, exit *int, unprepare func()) *cli.App {
+func newApp(stdout, stderr io.Writer, exit *status, unprepare func()) *cli.App {
 	// -v is --verbose here, as in most supervisors; --version stays long.
 	cli.VersionFlag = &cli.BoolFlag{Name: "version", Usage: "print runp's version"}
 	commands := []*cli.Command{psCommand(stdout), reapCommand(stdout, stderr)}
@@ -158,7 +161,7 @@ Examples:
 				}
 			}
 			res, err := supervisor.Run(context.Background(), cfg)
-			*exit = res.ExitCode
+			*exit = status{code: res.ExitCode, signal: res.DeathSignal()}
 			if path := c.String("report"); path != "" {
 				if rerr := supervisor.WriteReport(path, version, argv, res); rerr != nil {
 					fmt.Fprintf(stderr, "runp: %v\n", rerr)
@@ -195,26 +198,37 @@ func logger(c *cli.Context, stderr io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
 
+// status is how runp ends: its exit status, and the signal it dies of, if
+// any: the one that killed the command (see supervisor.Result.DeathSignal).
+type status struct {
+	code   int
+	signal syscall.Signal
+}
+
 func main() {
 	if code, ok := supervisor.Monitor(); ok {
 		os.Exit(code) // this runp is the job-control monitor of a command
 	}
-	os.Exit(runMain(os.Args, os.Stdout, os.Stderr))
+	st := runMain(os.Args, os.Stdout, os.Stderr)
+	if st.signal != 0 {
+		die(st.signal) // returns only where runp cannot die of it (PID 1)
+	}
+	os.Exit(st.code)
 }
 
-// runMain runs the CLI and returns the exit status.
-func runMain(args []string, stdout, stderr io.Writer) int {
+// runMain runs the CLI and says how runp ends.
+func runMain(args []string, stdout, stderr io.Writer) status {
 	// The signal subscription that every run needs is made while the flags
 	// are parsed; a run takes it over, anything else undoes it.
 	unprepare := supervisor.Prepare()
 	defer unprepare()
-	exit := 0
+	var exit status
 	app := newApp(stdout, stderr, &exit, unprepare)
 	if err := app.Run(args); err != nil {
 		fmt.Fprintf(stderr, "runp: %s\n", describe(err, args, app))
 		var ue usageError
-		if errors.As(err, &ue) || exit == 0 {
-			return supervisor.ExitRunpFailed
+		if errors.As(err, &ue) || exit.code == 0 {
+			return status{code: supervisor.ExitRunpFailed}
 		}
 	}
 	return exit

@@ -21,7 +21,7 @@ import (
 // (TestHelpExitStatus checks the codes).
 var manExitStatus = [][2]string{
 	{"CMD's status", "CMD exited; with --retries, the last attempt's status."},
-	{"128+N", "CMD died of signal N (137 for SIGKILL, 143 for SIGTERM)."},
+	{"128+N", "CMD died of signal N (137 for SIGKILL, 143 for SIGTERM): runp dies of the same signal, so a shell's $? says 128+N."},
 	{"124", "--timeout or --idle-timeout fired."},
 	{"125", "runp failed before CMD ran: a bad option, no command, a --report FILE that cannot be written."},
 	{"126", "CMD was found but could not be executed."},

@@ -16,7 +16,7 @@ import (
 // what renderMan generates from the CLI definition; RUNP_UPDATE_MAN=1 (or
 // `go run . --man > runp.1`) rewrites it.
 func TestManPageCurrent(t *testing.T) {
-	exit := 0
+	var exit status
 	page, err := renderMan(newApp(io.Discard, io.Discard, &exit, func() {}))
 	if err != nil {
 		t.Fatal(err)

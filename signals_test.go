@@ -316,3 +316,70 @@ func TestEverySignalIsForwarded(t *testing.T) {
 		})
 	}
 }
+
+// TestDiesOfTheCommandsSignal: when the command died of a signal, runp dies
+// of the same one, without a core dump of its own, so that its parent sees
+// what it would have seen without runp ($? is 128+N either way).
+func TestDiesOfTheCommandsSignal(t *testing.T) {
+	for _, mode := range [][]string{nil, {"--no-pty"}} {
+		for _, sig := range []syscall.Signal{unix.SIGINT, unix.SIGTERM, unix.SIGQUIT, unix.SIGSEGV, unix.SIGPIPE, 40} {
+			t.Run(fmt.Sprintf("%v/%s", mode, sigName(sig)), func(t *testing.T) {
+				// A shell, since a Go program dies of few signals by their
+				// default action.
+				tag := newTag(t)
+				cmd := run{flags: mode}.command(t, tag)
+				cmd.Args = append(append([]string{runpBin}, mode...), "--", "sh", "-c", "kill -"+strconv.Itoa(int(sig))+" $$")
+				cmd.Dir = t.TempDir() // where a core would be dumped (core_pattern "core")
+				t.Cleanup(func() { killTagged(t, tag) })
+				out, err := cmd.CombinedOutput()
+				ws := cmd.ProcessState.Sys().(syscall.WaitStatus)
+				if !ws.Signaled() || ws.Signal() != sig {
+					t.Fatalf("runp ended with %v (%v), want death by %s; output:\n%s", err, ws, sigName(sig), out)
+				}
+				if ws.CoreDump() {
+					t.Errorf("runp dumped core")
+				}
+				if ents, _ := os.ReadDir(cmd.Dir); len(ents) > 0 {
+					t.Errorf("files left in runp's directory: %v", ents)
+				}
+			})
+		}
+	}
+}
+
+// TestCtrlCStopsAShellLoop: Ctrl-C at a terminal stops a shell loop around
+// runp, as it stops one around the command itself. bash stops a loop only
+// when its child died of SIGINT: runp used to exit 130 instead, and every
+// iteration ran.
+func TestCtrlCStopsAShellLoop(t *testing.T) {
+	bash := mustLook(t, "bash")
+	term := newTerminal(t, 24, 80)
+	// RUNP_TEST_HELPER=sleep reaches every process, so runp's command, this
+	// test binary, prints "ready" and sleeps.
+	term.run("sleep", bash, "--norc", "--noprofile", "-i")
+	// What the shell prints is computed, so that it differs from what was
+	// typed and echoed.
+	term.typ("echo up-$((1+1))\n")
+	term.expect("up-2")
+	term.typ(fmt.Sprintf("for i in 1 2 3; do %q -- %q; echo it-$((i*10)); done; echo loop-$((6*7))\n", runpBin, os.Args[0]))
+	term.expect("ready ")
+	term.waitRaw() // runp has the terminal: Ctrl-C goes through its PTY
+	term.typ("\x03")
+	waitFor(t, "the shell's prompt after Ctrl-C", func() bool {
+		screen := term.text()
+		if strings.Contains(screen, "it-10") || strings.Contains(screen, "loop-42") {
+			t.Fatalf("the loop went on after Ctrl-C; screen:\n%s", screen)
+		}
+		if strings.Count(screen, "ready ") > 1 {
+			t.Fatalf("the loop ran runp again; screen:\n%s", screen)
+		}
+		return len(childrenOf(t, term.cmd.Process.Pid)) == 0 // runp is gone
+	})
+	term.typ("echo after-$((40+2))\n")
+	term.expect("after-42")
+	if screen := term.text(); strings.Contains(screen, "it-10") || strings.Contains(screen, "loop-42") {
+		t.Fatalf("the loop went on after Ctrl-C; screen:\n%s", screen)
+	}
+	term.typ("exit\n")
+	term.wait()
+}

@@ -99,7 +99,7 @@ func (term *terminal) wait() int {
 	case <-time.After(patience):
 		term.t.Fatalf("runp did not exit; screen:\n%s", term.text())
 	}
-	return term.cmd.ProcessState.ExitCode()
+	return shellStatus(term.cmd.ProcessState)
 }
 
 func (term *terminal) modes() unix.Termios {

@@ -35,7 +35,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		a.Ended = time.Now()
 		a.Seconds = a.Ended.Sub(a.Started).Seconds()
 		if err != nil {
-			res.ExitCode = ExitRunpFailed
+			res.ExitCode, res.Signal = ExitRunpFailed, 0 // not an earlier attempt's
 			var se *StartError
 			if errors.As(err, &se) {
 				res.ExitCode = se.Code
@@ -79,7 +79,7 @@ var prepared struct {
 
 // Prepare starts, in the background, the work every Run begins with:
 // subscribing to the signals Run handles, which takes the Go runtime about
-// half a millisecond. A program calls it as early as it can, before work of
+// a millisecond (a round trip per signal). A program calls it as early as it can, before work of
 // its own such as parsing its command line, and the next Run finds the
 // subscription made or under way. The returned function undoes it when no
 // Run is coming after all: a signal that arrived meanwhile and would have

@@ -144,6 +144,18 @@ type Result struct {
 	Attempts []Attempt
 }
 
+// DeathSignal is the signal that the caller, a wrapper, dies of to pass the
+// command's end on, or 0: the signal that killed the last attempt's command
+// when no limit ended it. Dying of it, rather than exiting 128+N, tells a
+// shell that the command was interrupted: bash stops a loop only when its
+// child died of SIGINT (coreutils timeout and sudo do the same).
+func (r Result) DeathSignal() syscall.Signal {
+	if r.Signal == 0 || len(r.Attempts) == 0 || r.Attempts[len(r.Attempts)-1].Limit != "" {
+		return 0
+	}
+	return r.Signal
+}
+
 // Attempt is one run of the command.
 type Attempt struct {
 	ExitCode int `json:"exit_code"`
