@@ -39,7 +39,7 @@ var manEnvironment = [][2]string{
 var manFiles = [][2]string{
 	{"STATE/sessions/ID.toml", "The record of a live session: runp's identity, the command, and every tracked process (PID, start time, command). Written atomically, 0600, by its runp only."},
 	{"STATE/sessions/ID.lock", "Locked by the owning runp for its whole life: a free lock means the owner is dead, and runp reap may clean the session up."},
-	{"STATE/quarantine/", "Session files that could not be read (or were larger than 16 MiB), moved aside and reported once."},
+	{"STATE/quarantine/", "Session files that could not be read (or were too large: 8 MiB, 262,144 values), moved aside and reported once."},
 }
 
 // placeholders name the value of an option in the synopsis of the options.

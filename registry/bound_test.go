@@ -83,3 +83,34 @@ func TestOversizedFileQuarantined(t *testing.T) {
 		t.Errorf("still in sessions/: %v", err)
 	}
 }
+
+// TestParseCountsValues: a document with more values than MaxValues is
+// refused before it is decoded; what is inside strings and comments is not
+// counted, so commands full of TOML's punctuation cost nothing.
+func TestParseCountsValues(t *testing.T) {
+	doc := "version = 1\nid = 'x'\npid = 1\nargv = [" + strings.Repeat("'',", MaxValues) + "]\n"
+	if _, err := Parse([]byte(doc)); !errors.Is(err, ErrTooLarge) || !errors.Is(err, ErrInvalid) {
+		t.Fatalf("Parse of %d values: %v", MaxValues, err)
+	}
+	plain, punct := contentFor("p", 1, 1, 1), contentFor("p", 1, 1, 1)
+	for i := range punct.Processes {
+		punct.Processes[i].Command = `a,b=c [d] {e} # f 'g' "h" \ i \" j """ k ''' l` + "\n,=[{"
+	}
+	punct.Argv = []string{`,=[{#'"\`, "'''", `"""`}
+	plain.Argv = []string{"a", "b", "c"}
+	for _, s := range []*Session{plain, punct} {
+		data, err := Marshal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		back, err := Parse(data)
+		if err != nil || !sameSession(back, s) {
+			t.Fatalf("round trip: %v\n%s", err, data)
+		}
+	}
+	dp, _ := Marshal(plain)
+	dq, _ := Marshal(punct)
+	if a, b := countValues(dp), countValues(dq); a != b {
+		t.Errorf("punctuation in strings counted: %d values, %d without it", b, a)
+	}
+}

@@ -154,9 +154,14 @@ func DefaultDir() (string, error) {
 }
 
 // Parse decodes one session file, then validates it: a known format version,
-// a valid ID, PIDs in range. Every error wraps ErrInvalid or ErrVersion.
+// a valid ID, PIDs in range. Every error wraps ErrInvalid or ErrVersion; a
+// document with more than MaxValues values is refused undecoded, wrapping
+// ErrTooLarge too.
 // Empty argv and process lists come back as nil.
 func Parse(data []byte) (*Session, error) {
+	if n := countValues(data); n > MaxValues {
+		return nil, fmt.Errorf("%w: %w: %d values (at most %d are decoded)", ErrInvalid, ErrTooLarge, n, MaxValues)
+	}
 	var s Session
 	// Decode into a zero Session: unknown keys are ignored, so that a newer
 	// runp of the same format version may add fields.
