@@ -119,7 +119,9 @@ func readReport(t *testing.T, path string) supervisor.Report {
 func TestReport(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "report.json")
-	_, _, status := runOnce(t, run{flags: []string{"--report", path, "--retries", "1", "--timeout", "300ms", "--grace", "100ms"},
+	// The limit must fire after the helper ignores SIGTERM: 2s leaves a
+	// loaded machine room for its start.
+	_, _, status := runOnce(t, run{flags: []string{"--report", path, "--retries", "1", "--timeout", "2s", "--grace", "100ms"},
 		helper: "leave", args: []string{"ignoreterm", "stay"}, stdin: openStdin(t)})
 	if status != 124 {
 		t.Fatalf("status %d", status)

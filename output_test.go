@@ -102,7 +102,9 @@ func TestTerminalMessagesAfterFullScreen(t *testing.T) {
 	for _, how := range []string{"restore", "stay"} {
 		t.Run(how, func(t *testing.T) {
 			term := newTerminal(t, 24, 80)
-			term.run("altscreen", runpBin, "--timeout", "500ms", "--grace", "100ms", "--", os.Args[0], how)
+			// The limit must fire after the helper is on the alternate
+			// screen: 2s leaves a loaded machine room for two starts.
+			term.run("altscreen", runpBin, "--timeout", "2s", "--grace", "100ms", "--", os.Args[0], how)
 			if status := term.wait(); status != 124 {
 				t.Fatalf("status %d; screen:\n%q", status, term.text())
 			}
