@@ -91,6 +91,13 @@ func (o Owner) Dead() bool {
 	}
 }
 
+// Prime reads this process's identity, which every session id names, if
+// it has not been read yet. A program calls it in the background early
+// (supervisor.Prepare does) so that the first session id costs the command's
+// start nothing: the reads (a pidfd, /proc/self/stat, the namespace) then
+// overlap the program's own start-up.
+func Prime() { self() }
+
 // self is this process's identity and PID namespace, read once.
 var self = sync.OnceValue(func() Owner {
 	me := Owner{PID: os.Getpid(), NS: pidNS()}

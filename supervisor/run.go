@@ -79,7 +79,9 @@ var prepared struct {
 
 // Prepare starts, in the background, the work every Run begins with:
 // subscribing to the signals Run handles, which takes the Go runtime about
-// a millisecond (a round trip per signal). A program calls it as early as it can, before work of
+// a millisecond (a round trip per signal), and reading this process's own
+// identity, which every session id names (reaper.NewSessionID). A program
+// calls it as early as it can, before work of
 // its own such as parsing its command line, and the next Run finds the
 // subscription made or under way. The returned function undoes it when no
 // Run is coming after all: a signal that arrived meanwhile and would have
@@ -87,6 +89,7 @@ var prepared struct {
 // twice, does nothing.
 func Prepare() (cancel func()) {
 	sub := subscribe()
+	go reaper.Prime() // the session id names this process: read it meanwhile too
 	prepared.Lock()
 	old := prepared.sub
 	prepared.sub = sub
