@@ -25,6 +25,13 @@ type tracking struct {
 	// children of runp's main thread, and the command is a child of the
 	// thread that forked it.
 	tracked chan struct{}
+	// recovery is the background recovery of dead sessions: cleanUp waits
+	// for one under way, so that runp does not exit (or die of its command's
+	// signal) between claiming a dead session and removing it. closing
+	// stops one from starting once the clean-up has begun.
+	recovery sync.WaitGroup
+	recMu    sync.Mutex
+	closing  bool
 }
 
 // warnings are said once per Run, not once per attempt.
@@ -69,6 +76,14 @@ func startTracking(c *Config, id string, root, child int, monitored bool, job *r
 		// for a while: a short command never waits for it, and if this
 		// runp ends first, the next one does it.
 		FirstTick: func() {
+			t.recMu.Lock()
+			if t.closing {
+				t.recMu.Unlock()
+				return // the next runp will do it
+			}
+			t.recovery.Add(1)
+			t.recMu.Unlock()
+			defer t.recovery.Done()
 			if st, err := openOnce(); err == nil {
 				t.recoverDead(st)
 			}
@@ -173,5 +188,10 @@ func (t *tracking) cleanUp(hurry, hurry2 <-chan struct{}, reap func(), childless
 	if err := t.r.Close(); err != nil {
 		c.Logger.Debug("unregister failed", "err", err)
 	}
+	// A recovery under way ends within its grace and kill bounds.
+	t.recMu.Lock()
+	t.closing = true
+	t.recMu.Unlock()
+	t.recovery.Wait()
 	return killed
 }
