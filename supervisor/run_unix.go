@@ -23,11 +23,28 @@ import (
 // does not count: daemons reload on it, so it is forwarded every time.
 const escalateWindow = 3 * time.Second
 
-// lastStop is the last SIGINT or SIGTERM runp got, and when.
+// lastStop is the last SIGINT or SIGTERM runp got, and when, and runp's
+// parent when the attempt started.
 type lastStop struct {
-	sig syscall.Signal
-	at  time.Time
+	sig    syscall.Signal
+	at     time.Time
+	parent int
 }
+
+// parentDeathRepeat tells a repeat of the same stop signal that the kernel
+// sent because runp's parent died. The parent-death signal (PR_SET_PDEATHSIG,
+// which a runp sets on its command, so a nested runp gets it) comes once
+// for every thread of the dead parent as each exits, within microseconds:
+// that is one request to stop, not a user's second one. A repeat after
+// parentDeathBurst is somebody's second request, and escalates as usual.
+func (l *lastStop) parentDeathRepeat(sig syscall.Signal, now time.Time) bool {
+	return sig == l.sig && now.Sub(l.at) < parentDeathBurst && os.Getppid() != l.parent
+}
+
+// parentDeathBurst bounds the parent-death signals of one death: the dead
+// parent's threads exit one after the other, on a loaded machine over a few
+// milliseconds.
+const parentDeathBurst = 250 * time.Millisecond
 
 // Drain bounds: how long output may stay quiet, and how long it may go on at
 // most, once the command has exited and a leftover process holds its output.
@@ -94,7 +111,7 @@ func run(ctx context.Context, c *Config, sub *subscription) (outcome, error) {
 	s.track = startTracking(c, id, root, pid, s.mon != nil, job)
 	s.child.reap() // it may have exited before SIGCHLD was wired
 
-	var last lastStop
+	last := lastStop{parent: os.Getppid()}
 	var early []os.Signal // signals that arrived after the child exited
 	lim := watchLimits(ctx, c, s.act)
 	defer lim.stop()
@@ -224,12 +241,16 @@ func (s *session) handle(sig syscall.Signal, last *lastStop) {
 			return
 		}
 		now := time.Now()
+		if last.parentDeathRepeat(sig, now) {
+			s.cfg.Logger.Debug("parent-death signal repeated: dropped", "signal", signalName(sig))
+			return
+		}
 		if last.sig != 0 && now.Sub(last.at) < escalateWindow {
 			fmt.Fprintf(s.cfg.Stderr, "runp: %s: killing the command\n", escalation(last.sig, sig))
 			_ = s.child.signal(unix.SIGKILL, s.group()) // best effort
 			return
 		}
-		*last = lastStop{sig, now}
+		last.sig, last.at = sig, now
 	case unix.SIGHUP:
 		s.interrupted = sig // a hangup is no reason to run the command again
 	}
