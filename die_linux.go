@@ -8,6 +8,8 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"runp/pty"
 )
 
 // die ends runp by sig, the signal its command died of, so that runp's
@@ -23,7 +25,14 @@ import (
 // sudo do with sigaction, the signal is unblocked, and raised on this
 // thread. The raise dumps no core: the command's dump, if any, is the one
 // that matters.
-func die(sig syscall.Signal) {
+//
+// With group set (the signal came from the keyboard, see
+// supervisor.Result.Keyboard), sig goes to runp's whole process group first,
+// as the terminal would have sent it had runp not made it raw: a script's
+// bash around runp, not a job of its own, stops its loop only when it got
+// SIGINT itself. Only while runp's group is the terminal's foreground,
+// where the terminal's signal would have gone.
+func die(sig syscall.Signal, group bool) {
 	if os.Getpid() == 1 {
 		return
 	}
@@ -41,6 +50,12 @@ func die(sig syscall.Signal) {
 	n := uintptr(sig) - 1
 	set.Val[n/bits] |= 1 << (n % bits)
 	_ = unix.PthreadSigmask(unix.SIG_UNBLOCK, &set, nil) // best effort
+	if group && pty.IsForeground(os.Stdin) {
+		// runp is in the group: the kernel prefers the calling thread,
+		// which has sig unblocked, so this kills runp too; the raise
+		// below is the fallback.
+		_ = unix.Kill(0, sig)
+	}
 	_ = unix.Tgkill(unix.Getpid(), unix.Gettid(), sig)
 	// A signal to one's own thread is delivered before kill returns: not
 	// reached, unless the kernel refused.

@@ -5,4 +5,4 @@ package main
 import "syscall"
 
 // die: Windows has no signals to die of; the caller exits 128+N.
-func die(syscall.Signal) {}
+func die(syscall.Signal, bool) {}

@@ -65,7 +65,9 @@ through its terminal, not to runp. A second SIGINT or SIGTERM sent to runp
 itself within 3 seconds of the first (kill -INT or kill -TERM on runp's PID,
 an orchestrator's repeated stop), while CMD still runs, kills CMD with
 SIGKILL. When CMD dies of a signal, runp dies of the same signal (the
-shell's $? is 128+N).`
+shell's $? is 128+N); of a Ctrl-C (or the quit key) typed at runp's terminal,
+runp sends it to its own process group, as the terminal would have, so that
+a script's loop around runp stops.`
 
 // newApp builds the CLI. unprepare undoes supervisor.Prepare for the
 // commands that run no command of their own (ps, reap).
@@ -161,7 +163,7 @@ Examples:
 				}
 			}
 			res, err := supervisor.Run(context.Background(), cfg)
-			*exit = status{code: res.ExitCode, signal: res.DeathSignal()}
+			*exit = status{code: res.ExitCode, signal: res.DeathSignal(), group: res.Keyboard}
 			if path := c.String("report"); path != "" {
 				if rerr := supervisor.WriteReport(path, version, argv, res); rerr != nil {
 					fmt.Fprintf(stderr, "runp: %v\n", rerr)
@@ -199,10 +201,13 @@ func logger(c *cli.Context, stderr io.Writer) *slog.Logger {
 }
 
 // status is how runp ends: its exit status, and the signal it dies of, if
-// any: the one that killed the command (see supervisor.Result.DeathSignal).
+// any: the one that killed the command (see supervisor.Result.DeathSignal),
+// sent to runp's whole process group when group is set: it came from the
+// keyboard (see supervisor.Result.Keyboard).
 type status struct {
 	code   int
 	signal syscall.Signal
+	group  bool
 }
 
 func main() {
@@ -211,7 +216,7 @@ func main() {
 	}
 	st := runMain(os.Args, os.Stdout, os.Stderr)
 	if st.signal != 0 {
-		die(st.signal) // returns only where runp cannot die of it (PID 1)
+		die(st.signal, st.group) // returns only where runp cannot die of it (PID 1)
 	}
 	os.Exit(st.code)
 }

@@ -8,6 +8,8 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"sync/atomic"
+	"syscall"
 
 	"golang.org/x/sys/unix"
 
@@ -30,7 +32,23 @@ type console struct {
 	mu      sync.Mutex
 	restore func() error // non-nil while raw mode is on
 	stop    int          // write end of the running relay's wake-up pipe, or -1
+
+	// keys holds the user's terminal's interrupt and quit characters, c_cc
+	// VINTR | VQUIT<<8 as they were before raw mode; 0 for none, all 0 if
+	// that terminal did not generate signals. attach sets it, the relay
+	// reads it: atomic, as a relay that detach stopped may still run.
+	keys atomic.Uint32
+	// keyed has a bit 1<<sig set once the relay has passed one of those
+	// keys into a PTY that turned it into sig (SIGINT, SIGQUIT).
+	keyed atomic.Uint32
 }
+
+// signalKeys are the signals of console.keys, in order.
+// and signalIndex their indexes in c_cc.
+var (
+	signalKeys  = [2]syscall.Signal{unix.SIGINT, unix.SIGQUIT}
+	signalIndex = [2]int{unix.VINTR, unix.VQUIT}
+)
 
 func newConsole(in, size, master *os.File) (*console, error) {
 	return &console{in: in, size: size, master: master, stop: -1}, nil
@@ -71,6 +89,11 @@ func (c *console) attach() error {
 	}
 	unix.CloseOnExec(p[0])
 	unix.CloseOnExec(p[1])
+	var keys uint32
+	if tio, err := pty.Termios(c.in); err == nil && tio.Lflag&unix.ISIG != 0 {
+		keys = uint32(tio.Cc[unix.VINTR]) | uint32(tio.Cc[unix.VQUIT])<<8
+	}
+	c.keys.Store(keys)
 	restore, err := pty.MakeRaw(c.in)
 	if err != nil {
 		_ = unix.Close(p[0]) // best effort
@@ -146,6 +169,29 @@ func (c *console) relay(wake int) {
 	}
 }
 
+// noteKeys records in keyed which of the user's terminal's signal keys b
+// holds that the PTY, with modes tio, turns into the same signal: what that
+// terminal would have sent runp's process group, had it not been raw.
+func (c *console) noteKeys(b []byte, tio *unix.Termios) {
+	keys := c.keys.Load()
+	for k, sig := range signalKeys {
+		key := byte(keys >> (8 * k))
+		// 0 disables a key on Linux, 0xff (_POSIX_VDISABLE) on the BSDs.
+		if key == 0 || key == 0xff || tio.Cc[signalIndex[k]] != key {
+			continue
+		}
+		if bytes.IndexByte(b, key) >= 0 {
+			c.keyed.Or(1 << sig)
+		}
+	}
+}
+
+// fromKeyboard reports whether sig, the signal the command died of, is one
+// that a key runp relayed could have made the PTY send (see noteKeys).
+func (c *console) fromKeyboard(sig syscall.Signal) bool {
+	return sig > 0 && sig < 32 && c.keyed.Load()&(1<<sig) != 0
+}
+
 // forward writes keystrokes into the PTY, except the suspend key when the
 // command's job cannot be stopped by it.
 //
@@ -155,10 +201,13 @@ func (c *console) relay(wake int) {
 // do nothing. So while the PTY generates signals (ISIG) runp takes the
 // suspend key itself and lets suspend stop the job; a job that a shell inside
 // the PTY controls is not orphaned and gets the key as usual.
+//
+// It also notes the interrupt and quit keys that go through (see keyed).
 func (c *console) forward(b []byte) error {
 	for len(b) > 0 {
 		i := -1
 		if tio, err := pty.Termios(c.master); err == nil && tio.Lflag&unix.ISIG != 0 {
+			c.noteKeys(b, tio)
 			if susp := tio.Cc[unix.VSUSP]; susp != 0 {
 				i = bytes.IndexByte(b, susp)
 			}

@@ -22,6 +22,7 @@ type outcome struct {
 	killed      []reaper.Killed
 	limit       string
 	interrupted syscall.Signal // a terminating signal runp received, or 0
+	keyboard    bool           // see Result.Keyboard
 }
 
 // limit is a limit that fired, and what runp says about it.

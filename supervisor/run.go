@@ -35,7 +35,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		a.Ended = time.Now()
 		a.Seconds = a.Ended.Sub(a.Started).Seconds()
 		if err != nil {
-			res.ExitCode, res.Signal = ExitRunpFailed, 0 // not an earlier attempt's
+			res.ExitCode, res.Signal, res.Keyboard = ExitRunpFailed, 0, false // not an earlier attempt's
 			var se *StartError
 			if errors.As(err, &se) {
 				res.ExitCode = se.Code
@@ -46,6 +46,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 			return res, err
 		}
 		a.ExitCode, res.Signal = exitCode(out.ws)
+		res.Keyboard = res.Signal != 0 && out.keyboard
 		if res.Signal != 0 {
 			a.Signal = signalName(res.Signal)
 		}

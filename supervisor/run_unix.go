@@ -142,7 +142,9 @@ func run(ctx context.Context, c *Config, sub *subscription) (outcome, error) {
 				killed = append(<-s.stopDone, killed...)
 			}
 			s.drain()
-			return outcome{ws: s.child.result(), killed: killed, limit: s.limit, interrupted: s.interrupted}, nil
+			ws := s.child.result()
+			return outcome{ws: ws, killed: killed, limit: s.limit, interrupted: s.interrupted,
+				keyboard: ws.Signaled() && s.con != nil && s.con.fromKeyboard(ws.Signal())}, nil
 		case <-s.child.stopped:
 			s.suspend()
 		case sig := <-sigs:

@@ -138,6 +138,17 @@ type Result struct {
 	ExitCode int
 	// Signal is the signal that ended the last attempt's command, or 0.
 	Signal syscall.Signal
+	// Keyboard reports that Signal came from the user's keyboard, as far as
+	// runp can tell: with runp's terminal raw, runp relayed that terminal's
+	// interrupt (or quit) character into the PTY, which turned it into
+	// SIGINT (SIGQUIT), the signal the command died of. Without runp, the
+	// terminal would have sent it to runp's whole process group, the caller
+	// included; a wrapper that dies of DeathSignal sends it there itself
+	// (while that group is still the terminal's foreground), so that a
+	// script around it stops as it would have. False for a signal sent by
+	// kill, and when runp has no PTY (the terminal signalled the group
+	// itself) or its terminal did not generate signals.
+	Keyboard bool
 	// Started and Ended bound the run.
 	Started, Ended time.Time
 	// Attempts lists every attempt in order.
