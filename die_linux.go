@@ -8,8 +8,6 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/unix"
-
-	"runp/pty"
 )
 
 // die ends runp by sig, the signal its command died of, so that runp's
@@ -50,7 +48,7 @@ func die(sig syscall.Signal, group bool) {
 	n := uintptr(sig) - 1
 	set.Val[n/bits] |= 1 << (n % bits)
 	_ = unix.PthreadSigmask(unix.SIG_UNBLOCK, &set, nil) // best effort
-	if group && pty.IsForeground(os.Stdin) {
+	if group && foreground() {
 		// runp is in the group: the kernel prefers the calling thread,
 		// which has sig unblocked, so this kills runp too; the raise
 		// below is the fallback.

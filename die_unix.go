@@ -9,8 +9,6 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
-
-	"runp/pty"
 )
 
 // die ends runp by sig, the signal its command died of (see
@@ -29,7 +27,7 @@ func die(sig syscall.Signal, group bool) {
 	case unix.SIGHUP, unix.SIGINT, unix.SIGTERM, unix.SIGKILL:
 		fatal = true
 	}
-	group = group && pty.IsForeground(os.Stdin)
+	group = group && foreground()
 	if !fatal && !group {
 		return
 	}
