@@ -92,6 +92,26 @@ func setNextPID(pid int) error {
 	return os.WriteFile("/proc/sys/kernel/ns_last_pid", []byte(strconv.Itoa(pid-1)), 0)
 }
 
+// taskStart reads the start time of the task (process or thread) that has
+// id now, straight from procfs: a thread's ID, unlike a process's, opens no
+// pidfd, so reaper.Read cannot say that a thread holds it.
+func taskStart(id int) (uint64, bool) {
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(id) + "/stat")
+	if err != nil {
+		return 0, false
+	}
+	i := bytes.LastIndexByte(data, ')')
+	if i < 0 {
+		return 0, false
+	}
+	f := strings.Fields(string(data[i+1:]))
+	if len(f) < 20 {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(f[19], 10, 64) // field 22 of stat
+	return n, err == nil
+}
+
 // running reports whether our child pid has neither exited nor been signalled.
 func running(pid int) bool {
 	var ws syscall.WaitStatus
@@ -305,9 +325,14 @@ func tickReuseCleanup(args []string) int {
 			return fail("pid %d never tracked:\n%s", pid, log.String())
 		}
 		_ = syscall.Kill(pid, syscall.SIGKILL)
-		// Hand the PID out as soon as the shell has reaped it.
+		// Hand the PID out as soon as the shell has reaped it. Another
+		// task of the namespace (a new thread of runp's, say) may take it
+		// first: then this try is over, and the next one starts afresh.
 		var s *exec.Cmd
 		for deadline := time.Now().Add(patience); s == nil; {
+			if now, ok := taskStart(pid); ok && now != start {
+				break
+			}
 			if err := setNextPID(pid); err != nil {
 				return fail("ns_last_pid: %v", err)
 			}
@@ -324,6 +349,9 @@ func tickReuseCleanup(args []string) int {
 			if time.Now().After(deadline) {
 				return fail("pid %d not reaped", pid)
 			}
+		}
+		if s == nil {
+			continue
 		}
 		if startOf(pid) == start {
 			strangers = append(strangers, s)
