@@ -315,3 +315,30 @@ func TestNestedRunpOneParentDeath(t *testing.T) {
 	}
 	noLeaks(t, tag)
 }
+
+// TestReapKeepsWhatLeaveLeft: --on-exit leave keeps the command's daemons
+// running, and they still carry the session's cookie while the session has
+// no file. "runp reap" must not take them for the leftovers of a runp killed
+// before it wrote its session; once they are gone, the mark goes too.
+func TestReapKeepsWhatLeaveLeft(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "pid")
+	cmd := exec.Command(runpBin, "--no-pty", "--on-exit", "leave", "--",
+		"sh", "-c", `setsid sleep 1036 >/dev/null 2>&1 & echo $! >"$F"`)
+	cmd.Env = append(os.Environ(), "RUNP_STATE_DIR="+stateDir(t), "F="+file)
+	p := startCmd(t, cmd)
+	if status := p.wait(); status != 0 {
+		t.Fatalf("status %d:\n%s", status, p.errors())
+	}
+	daemon := readSleeper(t, file, "1036")
+	if out, errs, status := runpCLI(t, "reap"); status != 0 || !daemon.runs() {
+		t.Fatalf("runp reap: status %d, daemon running: %v\n%s%s", status, daemon.runs(), out, errs)
+	}
+	daemon.kill()
+	waitFor(t, "the daemon's end", func() bool { return !daemon.runs() })
+	if _, errs, status := runpCLI(t, "reap"); status != 0 {
+		t.Fatalf("runp reap: status %d: %s", status, errs)
+	}
+	if marks, _ := os.ReadDir(filepath.Join(stateDir(t), "left")); len(marks) != 0 {
+		t.Errorf("marks left after their processes ended: %v", marks)
+	}
+}

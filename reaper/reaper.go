@@ -446,6 +446,27 @@ func (r *Reaper) persist() {
 	r.dirty = false
 }
 
+// MarkLeft records in the store that the session's processes are left
+// running on purpose (--on-exit leave), so that "runp reap" does not take
+// them, cookie carriers of a session with no file, for the leftovers of a
+// killed runp. It opens the store if the session never needed it; a session
+// kept in memory only has nothing to mark.
+func (r *Reaper) MarkLeft() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.opts.Store == nil {
+		if r.opts.OpenStore == nil {
+			return nil
+		}
+		store, err := r.opts.OpenStore()
+		if err != nil {
+			return err
+		}
+		r.opts.Store = store
+	}
+	return r.opts.Store.MarkLeft(r.sess.ID)
+}
+
 // Close unregisters the session: its file and lock are removed. Processes
 // still running are left alone (--on-exit leave, or after Shutdown).
 func (r *Reaper) Close() error {

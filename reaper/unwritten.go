@@ -17,9 +17,11 @@ func recoverUnwritten(store *registry.Store, boot string, done map[string]bool, 
 	}
 	dir := DirHash(store.Dir())
 	var out []Report
+	carried := make(map[string]bool, len(ids))
 	for _, id := range ids {
-		if done[id] {
-			continue
+		carried[id] = true
+		if done[id] || store.Left(id) {
+			continue // recovered from its file, or left running on purpose
 		}
 		owner, ok := ParseOwner(id)
 		if !ok || owner.Dir != dir || !owner.Dead() {
@@ -28,6 +30,11 @@ func recoverUnwritten(store *registry.Store, boot string, done map[string]bool, 
 		rep := recoverOne(&registry.Session{ID: id, PID: owner.PID, BootID: boot}, boot, o)
 		rep.Argv, rep.Unwritten = []string{}, true
 		out = append(out, rep)
+	}
+	if !o.DryRun {
+		if err := store.ForgetLeft(carried); err != nil {
+			o.Logger.Debug("cannot forget the marks of sessions left running", "err", err)
+		}
 	}
 	return out
 }

@@ -165,6 +165,11 @@ func (t *tracking) cleanUp(hurry, hurry2 <-chan struct{}, reap func(), childless
 	var killed []reaper.Killed
 	switch {
 	case c.OnExit == OnExitLeave:
+		if !childless() {
+			if err := t.r.MarkLeft(); err != nil {
+				fmt.Fprintf(c.Stderr, "runp: cannot mark the processes left running, so runp reap may stop them: %v\n", err)
+			}
+		}
 	case childless():
 		// A subreaper with no child left has no descendant left: every
 		// orphan of the tree would have come back to it.
