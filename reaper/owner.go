@@ -54,7 +54,7 @@ func ParseOwner(id string) (o Owner, ok bool) {
 	ino, err3 := strconv.ParseUint(f[3], 10, 64)
 	ns, err4 := strconv.ParseUint(f[4], 10, 64)
 	dir, err5 := strconv.ParseUint(f[5], 16, 64)
-	if err := errors.Join(err1, err2, err3, err4, err5); err != nil || pid <= 0 || len(f[5]) != 16 {
+	if err := errors.Join(err1, err2, err3, err4, err5); err != nil || pid <= 0 || start == 0 || len(f[5]) != 16 {
 		return Owner{}, false
 	}
 	return Owner{PID: pid, Start: start, Ino: ino, NS: ns, Dir: dir}, true
