@@ -104,10 +104,7 @@ func closeFd(fd int) {
 // Without a pidfd (no descriptor left, or a kernel before 5.3) the stat
 // alone is read, and the identity is exact to the clock tick only.
 func look(pid int) (sighting, error) {
-	boot, err := bootID()
-	if err != nil {
-		return sighting{fd: -1}, err
-	}
+	boot, _ := bootID() // "" if unknown: start times (and inodes) still compare, as in New
 	fd, err := openPidfd(pid)
 	if err != nil && !errors.Is(err, errNoFd) && !errors.Is(err, ErrUnsupported) {
 		return sighting{fd: -1}, err
