@@ -128,8 +128,12 @@ func waitJob(pid int) (syscall.WaitStatus, bool) {
 // monitor is runp's side of a monitor it started.
 type monitor struct {
 	report, w *os.File // the report's read end; the write end until the start
-	job       *reaper.Identity
-	pid       int // the command's PID, once known
+	// rd reads report for started and final alike: the start's line and
+	// the status may arrive in one read, and a second reader would lose
+	// what the first one buffered.
+	rd  *bufio.Reader
+	job *reaper.Identity
+	pid int // the command's PID, once known
 }
 
 // newMonitor prepares cmd to start through a monitor, and returns it; nil
@@ -143,7 +147,7 @@ func newMonitor(cmd *command) *monitor {
 	if err != nil {
 		return nil
 	}
-	m := &monitor{report: r, w: w}
+	m := &monitor{report: r, w: w, rd: bufio.NewReader(r)}
 	cmd.argv = append([]string{monitorArg0, cmd.path}, cmd.argv...)
 	cmd.path = self
 	env := make([]string, 0, len(cmd.env)+1)
@@ -168,7 +172,7 @@ func (m *monitor) started(pid int) error {
 	_ = m.w.Close() // the monitor holds the write end now
 	m.w = nil
 	_ = m.report.SetReadDeadline(time.Now().Add(monitorStartBound)) // best effort
-	line, err := bufio.NewReaderSize(m.report, 64).ReadString('\n')
+	line, err := m.rd.ReadString('\n')
 	_ = m.report.SetReadDeadline(time.Time{}) // best effort
 	var fields []string
 	if err == nil {
@@ -210,7 +214,7 @@ func (m *monitor) started(pid int) error {
 // killed).
 func (m *monitor) final() (ws syscall.WaitStatus, ok bool) {
 	_ = m.report.SetReadDeadline(time.Now().Add(100 * time.Millisecond)) // best effort
-	sc := bufio.NewScanner(m.report)
+	sc := bufio.NewScanner(m.rd)
 	for sc.Scan() {
 		if f := strings.Fields(sc.Text()); len(f) == 2 && f[0] == "S" {
 			if n, err := strconv.ParseUint(f[1], 10, 32); err == nil {
