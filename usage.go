@@ -166,7 +166,7 @@ func spelling(args []string, app *cli.App, names []string, first bool) string {
 			break
 		}
 		if len(a) < 2 || a[0] != '-' {
-			if positional++; positional > 1 || lookupCommand(app, a) == nil {
+			if positional++; positional > 1 || app.Command(a) == nil {
 				break // CMD: the rest is its own
 			}
 			continue
@@ -184,15 +184,6 @@ func spelling(args []string, app *cli.App, names []string, first bool) string {
 		return dashed(names[0])
 	}
 	return found
-}
-
-func lookupCommand(app *cli.App, name string) *cli.Command {
-	for _, c := range app.Commands {
-		if c.Name == name {
-			return c
-		}
-	}
-	return nil
 }
 
 // checkRunOptions checks, before anything runs, what the flag package

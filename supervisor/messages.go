@@ -81,14 +81,6 @@ func (m *messages) setAlt(alt bool) {
 	m.held = nil
 }
 
-// unwrap returns the writer that messages go to.
-func unwrap(w io.Writer) io.Writer {
-	if m, ok := w.(*messages); ok {
-		return m.w
-	}
-	return w
-}
-
 // screen follows, from the command's output, whether it has switched the
 // terminal to the alternate screen: DEC private modes 47, 1047 and 1049,
 // set with "ESC [ ? Pm h" and reset with "ESC [ ? Pm l". A sequence split
