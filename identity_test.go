@@ -55,8 +55,11 @@ func inPIDNamespace(t *testing.T, helper string, args ...string) {
 	tag := newTag(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*patience)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, unshare, append([]string{"--pid", "--fork", "--mount-proc", os.Args[0]}, args...)...)
+	// --kill-child: the deadline's SIGKILL of unshare must end the
+	// namespace, whose PID 1, the helper, holds the output pipe open.
+	cmd := exec.CommandContext(ctx, unshare, append([]string{"--pid", "--fork", "--kill-child", "--mount-proc", os.Args[0]}, args...)...)
 	cmd.Env = append(os.Environ(), helperEnv+"="+helper, tagEnv+"="+tag)
+	cmd.WaitDelay = time.Second
 	t.Cleanup(func() { killTagged(t, tag) })
 	out, err := cmd.CombinedOutput()
 	lines := strings.Split(strings.TrimSpace(string(out)), "\n")

@@ -324,7 +324,7 @@ func TestReapKeepsWhatLeaveLeft(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "pid")
 	cmd := exec.Command(runpBin, "--no-pty", "--on-exit", "leave", "--",
 		"sh", "-c", `setsid sleep 1036 >/dev/null 2>&1 & echo $! >"$F"`)
-	cmd.Env = append(os.Environ(), "RUNP_STATE_DIR="+stateDir(t), "F="+file)
+	cmd.Env = append(os.Environ(), tagEnv+"="+newTag(t), "RUNP_STATE_DIR="+stateDir(t), "F="+file)
 	p := startCmd(t, cmd)
 	if status := p.wait(); status != 0 {
 		t.Fatalf("status %d:\n%s", status, p.errors())

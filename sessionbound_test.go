@@ -56,14 +56,16 @@ func init() {
 // it wrote to stderr and stdout.
 func runPeak(t *testing.T, argv ...string) (int64, string) {
 	t.Helper()
+	tag := newTag(t)
 	cmd := exec.Command(os.Args[0], argv...)
-	cmd.Env = append(os.Environ(), helperEnv+"=peakrss")
-	var out strings.Builder
-	cmd.Stderr = &out
-	res, err := cmd.Output()
-	if err != nil {
+	cmd.Env = append(os.Environ(), helperEnv+"=peakrss", tagEnv+"="+tag)
+	t.Cleanup(func() { killTagged(t, tag) })
+	var out, stdout strings.Builder
+	cmd.Stderr, cmd.Stdout = &out, &stdout
+	if err := runBounded(t, cmd); err != nil {
 		t.Fatalf("%v: %v\n%s", argv, err, out.String())
 	}
+	res := stdout.String()
 	kib, err := strconv.ParseInt(strings.TrimSpace(string(res)), 10, 64)
 	if err != nil {
 		t.Fatalf("peakrss said %q", res)

@@ -207,7 +207,7 @@ func TestPsReapStateDirUnusable(t *testing.T) {
 		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: nobody, Gid: nobody}}
 		var out, errb strings.Builder
 		cmd.Stdout, cmd.Stderr = &out, &errb
-		_ = cmd.Run() // bounded: nothing in it waits
+		_ = runBounded(t, cmd)
 		if cmd.ProcessState.ExitCode() == 0 || out.String() != "" || strings.Count(errb.String(), "\n") != 1 || !strings.Contains(errb.String(), "permission denied") {
 			t.Errorf("unreadable: runp %s: status %d, stdout %q, stderr %q; want one line, non-zero", strings.Join(argv, " "), cmd.ProcessState.ExitCode(), out.String(), errb.String())
 		}
