@@ -127,15 +127,28 @@ func recoverOne(sess *registry.Session, boot string, o RecoverOptions) Report {
 			targets = append(targets, recordID(p, boot))
 		}
 	}
-	if found, err := FindByEnv(SessionKey, sess.ID); err == nil {
+	// carriers adds the cookie carriers not seen yet. A process inside an
+	// exec has no environment to read for a moment (the kernel shows an
+	// empty one until the new image is set up), so each round looks again.
+	carriers := func() []Identity {
+		found, err := FindByEnv(SessionKey, sess.ID)
+		if err != nil {
+			return nil
+		}
+		var added []Identity
 		for _, id := range found {
 			if _, dup := index[id.PID]; dup {
 				continue
 			}
 			index[id.PID] = len(rep.Processes)
 			rep.Processes = append(rep.Processes, ProcessReport{PID: id.PID, Command: Cmdline(id.PID), State: "cookie"})
-			targets = append(targets, id)
+			added = append(added, id)
 		}
+		return added
+	}
+	targets = append(targets, carriers()...)
+	if len(targets) == 0 && !o.DryRun {
+		targets = carriers()
 	}
 	if o.DryRun || len(targets) == 0 {
 		return rep
@@ -163,7 +176,7 @@ func recoverOne(sess *registry.Session, boot string, o RecoverOptions) Report {
 			o.Logger.Debug("signalled", "session", sess.ID, "pid", id.PID, "signal", signalName(sig))
 			alive = append(alive, id)
 		}
-		if targets = waitExit(alive, bound, o.Reap); len(targets) == 0 {
+		if targets = append(waitExit(alive, bound, o.Reap), carriers()...); len(targets) == 0 {
 			break
 		}
 	}
