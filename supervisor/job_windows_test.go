@@ -67,6 +67,7 @@ func startInJob(t *testing.T, j *job) (reaper.Identity, windows.Handle) {
 		t.Fatal("the spawn helper did not exit")
 	}
 	id := spawned(t, file)
+	t.Cleanup(func() { _ = reaper.Signal(id, syscall.SIGKILL) }) // best effort: killed by the test, or left alive by it
 	h, err := windows.OpenProcess(windows.SYNCHRONIZE|windows.PROCESS_QUERY_LIMITED_INFORMATION, false, uint32(id.PID))
 	if err != nil {
 		t.Fatalf("OpenProcess %d: %v", id.PID, err)
