@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"testing"
 
+	process "runp/proc"
 	"runp/reaper"
 )
 
@@ -54,7 +55,7 @@ func noteDescendant(line string) int {
 // (by its start time: its PID may belong to another process by now), and
 // not a zombie.
 func alive(pid int) bool {
-	id, err := reaper.Read(pid)
+	id, err := process.Read(pid)
 	if err != nil {
 		return false
 	}

@@ -40,8 +40,8 @@ func TestDesignDocAtHand(t *testing.T) {
 // together. A package not listed imports none of runp's.
 var packageArrows = map[string][]string{
 	"runp":                {"runp/reaper", "runp/registry", "runp/supervisor"},
-	"runp/supervisor":     {"runp/pty", "runp/reaper", "runp/registry"},
-	"runp/reaper":         {"runp/registry"},
+	"runp/supervisor":     {"runp/proc", "runp/pty", "runp/reaper", "runp/registry"},
+	"runp/reaper":         {"runp/proc", "runp/registry"},
 	"runp/examples/embed": {"runp/supervisor"},
 	"runp/bench/ptyrelay": {"runp/pty"},
 }

@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/sys/windows"
 
+	process "runp/proc"
 	"runp/reaper"
 )
 
@@ -119,7 +120,7 @@ func TestE2EKilled(t *testing.T) {
 		if err := c.Process.Kill(); err != nil {
 			t.Fatal(err)
 		}
-		for _, id := range append([]reaper.Identity{bgID, fgID}, conhosts...) {
+		for _, id := range append([]process.Identity{bgID, fgID}, conhosts...) {
 			if !exitsWithin(id, patience) {
 				t.Errorf("pid %d outlived the runp that was killed", id.PID)
 			}
@@ -142,9 +143,9 @@ func TestE2EKilled(t *testing.T) {
 }
 
 // conhostsOf returns the conhost.exe processes that process pid created.
-func conhostsOf(t *testing.T, pid int) []reaper.Identity {
+func conhostsOf(t *testing.T, pid int) []process.Identity {
 	t.Helper()
-	parent, err := reaper.Read(pid)
+	parent, err := process.Read(pid)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,13 +154,13 @@ func conhostsOf(t *testing.T, pid int) []reaper.Identity {
 		t.Fatal(err)
 	}
 	defer func() { _ = windows.CloseHandle(snap) }() // best effort: nothing to flush
-	var procs []reaper.ProcInfo
+	var procs []process.ProcInfo
 	var pe windows.ProcessEntry32
 	pe.Size = uint32(unsafe.Sizeof(pe))
 	for err = windows.Process32First(snap, &pe); err == nil; err = windows.Process32Next(snap, &pe) {
-		p := reaper.ProcInfo{PID: int(pe.ProcessID), PPID: int(pe.ParentProcessID), Name: windows.UTF16ToString(pe.ExeFile[:])}
-		if p.PPID == pid && strings.EqualFold(p.Name, reaper.ConhostName) {
-			if id, err := reaper.Read(p.PID); err == nil {
+		p := process.ProcInfo{PID: int(pe.ProcessID), PPID: int(pe.ParentProcessID), Name: windows.UTF16ToString(pe.ExeFile[:])}
+		if p.PPID == pid && strings.EqualFold(p.Name, process.ConhostName) {
+			if id, err := process.Read(p.PID); err == nil {
 				p.Start = id.Start
 			}
 		}
@@ -168,9 +169,9 @@ func conhostsOf(t *testing.T, pid int) []reaper.Identity {
 	if !errors.Is(err, windows.ERROR_NO_MORE_FILES) {
 		t.Fatal(err)
 	}
-	var out []reaper.Identity
-	for _, p := range reaper.SelectConhosts(procs, pid, parent.Start) {
-		out = append(out, reaper.Identity{PID: p.PID, Start: p.Start, Boot: parent.Boot})
+	var out []process.Identity
+	for _, p := range process.SelectConhosts(procs, pid, parent.Start) {
+		out = append(out, process.Identity{PID: p.PID, Start: p.Start, Boot: parent.Boot})
 	}
 	return out
 }

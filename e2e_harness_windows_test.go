@@ -18,7 +18,7 @@ import (
 	"golang.org/x/sys/windows"
 
 	"runp/internal/testenv"
-	"runp/reaper"
+	process "runp/proc"
 )
 
 // The end-to-end tests run runp.exe as a user would, with cmd.exe and this
@@ -69,7 +69,7 @@ func TestMain(m *testing.M) {
 func e2eHelper(mode string, args []string) int {
 	switch mode {
 	case "sleep":
-		id, err := reaper.Read(os.Getpid())
+		id, err := process.Read(os.Getpid())
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			return 2
@@ -204,7 +204,7 @@ func (e *e2e) jsonOf(v any, args ...string) {
 
 // sleeper is the identity a sleep helper wrote to file, read within
 // patience; the process is killed by that identity in cleanup.
-func (e *e2e) sleeper(file string) reaper.Identity {
+func (e *e2e) sleeper(file string) process.Identity {
 	e.t.Helper()
 	id, ok := e.trySleeper(file, patience)
 	if !ok {
@@ -215,7 +215,7 @@ func (e *e2e) sleeper(file string) reaper.Identity {
 
 // trySleeper is sleeper that may fail: ok is false if file has not
 // appeared within d.
-func (e *e2e) trySleeper(file string, d time.Duration) (reaper.Identity, bool) {
+func (e *e2e) trySleeper(file string, d time.Duration) (process.Identity, bool) {
 	e.t.Helper()
 	for end := time.Now().Add(d); ; time.Sleep(20 * time.Millisecond) {
 		b, err := os.ReadFile(file)
@@ -223,34 +223,34 @@ func (e *e2e) trySleeper(file string, d time.Duration) (reaper.Identity, bool) {
 			f := strings.Fields(string(b))
 			pid, _ := strconv.Atoi(f[0])
 			start, _ := strconv.ParseUint(f[1], 10, 64)
-			boot, err := reaper.BootID()
+			boot, err := process.BootID()
 			if err != nil {
 				e.t.Fatal(err)
 			}
-			id := reaper.Identity{PID: pid, Start: start, Boot: boot}
+			id := process.Identity{PID: pid, Start: start, Boot: boot}
 			e.t.Cleanup(func() {
 				// Gone already if the test passed; else killed, and waited
 				// for, since it holds files of the test's temp dirs.
-				if reaper.Signal(id, syscall.SIGKILL) == nil && !exitsWithin(id, patience) {
+				if process.Signal(id, syscall.SIGKILL) == nil && !exitsWithin(id, patience) {
 					e.t.Errorf("pid %d did not exit", id.PID)
 				}
 			})
 			return id, true
 		}
 		if time.Now().After(end) {
-			return reaper.Identity{}, false
+			return process.Identity{}, false
 		}
 	}
 }
 
 // alive reports whether the process id still runs, by its identity.
-func alive(id reaper.Identity) bool {
-	cur, err := reaper.Read(id.PID)
+func alive(id process.Identity) bool {
+	cur, err := process.Read(id.PID)
 	return err == nil && cur.Same(id)
 }
 
 // exitsWithin reports whether the process id exits within d.
-func exitsWithin(id reaper.Identity, d time.Duration) bool {
+func exitsWithin(id process.Identity, d time.Duration) bool {
 	h, err := windows.OpenProcess(windows.SYNCHRONIZE|windows.PROCESS_QUERY_LIMITED_INFORMATION, false, uint32(id.PID))
 	if err != nil {
 		return true // no such process

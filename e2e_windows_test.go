@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"runp/reaper"
+	process "runp/proc"
 	"runp/supervisor"
 )
 
@@ -130,7 +130,7 @@ func TestE2ETimeout(t *testing.T) {
 				}
 				continue
 			}
-			for _, id := range []reaper.Identity{bgID, fgID} {
+			for _, id := range []process.Identity{bgID, fgID} {
 				if alive(id) {
 					t.Errorf("pid %d still runs after the timeout", id.PID)
 				}

@@ -21,7 +21,7 @@ import (
 	"golang.org/x/sys/unix"
 	"golang.org/x/term"
 
-	"runp/reaper"
+	process "runp/proc"
 )
 
 const helperEnv = "RUNP_TEST_HELPER"
@@ -373,6 +373,6 @@ func jobShell(args []string) int {
 // startOf is pid's start time: the test identifies descendants by it, since
 // their PIDs may be reused once they are dead.
 func startOf(pid int) uint64 {
-	id, _ := reaper.Read(pid)
+	id, _ := process.Read(pid)
 	return id.Start
 }

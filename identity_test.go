@@ -21,6 +21,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	process "runp/proc"
 	"runp/reaper"
 	"runp/registry"
 )
@@ -97,7 +98,7 @@ func setNextPID(pid int) error {
 
 // taskStart reads the start time of the task (process or thread) that has
 // id now, straight from procfs: a thread's ID, unlike a process's, opens no
-// pidfd, so reaper.Read cannot say that a thread holds it.
+// pidfd, so process.Read cannot say that a thread holds it.
 func taskStart(id int) (uint64, bool) {
 	data, err := os.ReadFile("/proc/" + strconv.Itoa(id) + "/stat")
 	if err != nil {
@@ -206,7 +207,7 @@ func writeDeadSession(dir string, procs []recorded) error {
 	if err != nil {
 		return err
 	}
-	boot, err := reaper.BootID()
+	boot, err := process.BootID()
 	if err != nil {
 		return err
 	}

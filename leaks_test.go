@@ -13,14 +13,14 @@ import (
 	"testing"
 	"time"
 
-	"runp/reaper"
+	process "runp/proc"
 )
 
 // sleeper is a process a test's shell script started and named in a file:
 // it may have shed every environment variable, test tag included, so it is
 // found and killed by PID and identity.
 type sleeper struct {
-	id  reaper.Identity
+	id  process.Identity
 	arg string // sleep's argument: what its command line must show
 }
 
@@ -39,10 +39,10 @@ func readSleeper(t *testing.T, file, arg string) sleeper {
 			t.Fatalf("%s holds %q", file, b)
 		}
 		// Between the fork and the exec it shows the shell's command.
-		if reaper.Cmdline(pid) != "sleep "+arg {
+		if process.Cmdline(pid) != "sleep "+arg {
 			return false
 		}
-		id, err := reaper.Read(pid)
+		id, err := process.Read(pid)
 		if err != nil {
 			t.Fatalf("sleeper %d gone before it was seen: %v", pid, err)
 		}
@@ -56,7 +56,7 @@ func readSleeper(t *testing.T, file, arg string) sleeper {
 // runs reports whether the sleeper still runs: same PID, same start, not a
 // zombie.
 func (s sleeper) runs() bool {
-	id, err := reaper.Read(s.id.PID)
+	id, err := process.Read(s.id.PID)
 	if err != nil || id.Start != s.id.Start {
 		return false
 	}

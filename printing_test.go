@@ -11,6 +11,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	process "runp/proc"
 	"runp/reaper"
 )
 
@@ -89,7 +90,7 @@ func TestReapPrintsSafely(t *testing.T) {
 	dir := t.TempDir()
 	id := deadSession(t, dir, "", hostile, "")
 	s := namedSleeper(t, strings.Join(hostile, " "), reaper.SessionKey+"="+id)
-	waitFor(t, "the sleeper's exec", func() bool { return strings.Contains(reaper.Cmdline(s.Process.Pid), "pwned") })
+	waitFor(t, "the sleeper's exec", func() bool { return strings.Contains(process.Cmdline(s.Process.Pid), "pwned") })
 	out, stderr, status := runpIn(t, dir, "reap", "--dry-run")
 	if status != 0 || stderr != "" {
 		t.Fatalf("status %d, stderr %q", status, stderr)

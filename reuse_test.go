@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"time"
 
+	process "runp/proc"
 	"runp/reaper"
 	"runp/registry"
 )
@@ -25,12 +26,12 @@ func reuseHelper(args []string) int {
 		return 1
 	}
 	runp, dir := args[0], args[1]
-	sleeper := func() (*exec.Cmd, reaper.Identity, error) {
+	sleeper := func() (*exec.Cmd, process.Identity, error) {
 		cmd := exec.Command("sleep", "3600")
 		if err := cmd.Start(); err != nil {
-			return nil, reaper.Identity{}, err
+			return nil, process.Identity{}, err
 		}
-		id, err := reaper.Read(cmd.Process.Pid)
+		id, err := process.Read(cmd.Process.Pid)
 		return cmd, id, err
 	}
 	old, oldID, err := sleeper()
@@ -89,14 +90,14 @@ func reuseHelper(args []string) int {
 	if pr.State != "reused" || pr.Signal != "" {
 		return fail("record of pid %d: state %q, signal %q; want reused, none", pr.PID, pr.State, pr.Signal)
 	}
-	if err := reaper.Signal(reaper.Identity{PID: victim.Process.Pid, Start: mustRead(victim.Process.Pid).Start, Boot: oldID.Boot}, 0); err != nil {
+	if err := process.Signal(process.Identity{PID: victim.Process.Pid, Start: mustRead(victim.Process.Pid).Start, Boot: oldID.Boot}, 0); err != nil {
 		return fail("the process that reused pid %d is gone: %v", oldID.PID, err)
 	}
 	fmt.Printf("reuse: ok: pid %d reused (start %d, then %d), not signalled\n", oldID.PID, oldID.Start, mustRead(victim.Process.Pid).Start)
 	return 0
 }
 
-func mustRead(pid int) reaper.Identity {
-	id, _ := reaper.Read(pid)
+func mustRead(pid int) process.Identity {
+	id, _ := process.Read(pid)
 	return id
 }

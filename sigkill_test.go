@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"runp/reaper"
+	process "runp/proc"
 )
 
 // TestSigkillAnyMoment: a runp killed with SIGKILL at any moment of its
@@ -100,7 +100,7 @@ func TestSigkillAtTerminal(t *testing.T) {
 	term.run("", runpBin, "--", "sh", "-c", `trap "" HUP; echo $$ >'`+file+`'; exec sleep 1082`)
 	// The script's pid names sleep once it has run its exec.
 	s := readSleeper(t, file, "1082")
-	if mon := reaper.Cmdline(parentOf(t, s.id.PID)); !strings.HasPrefix(mon, "runp (monitor)") {
+	if mon := process.Cmdline(parentOf(t, s.id.PID)); !strings.HasPrefix(mon, "runp (monitor)") {
 		t.Skipf("the command runs under %q, not runp's monitor", mon)
 	}
 	_ = term.cmd.Process.Kill()

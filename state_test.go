@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"runp/reaper"
+	process "runp/proc"
 	"runp/registry"
 )
 
@@ -36,7 +36,7 @@ func deadSession(t *testing.T, dir, boot string, argv []string, command string, 
 	t.Helper()
 	if boot == "" {
 		var err error
-		if boot, err = reaper.BootID(); err != nil {
+		if boot, err = process.BootID(); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -47,7 +47,7 @@ func deadSession(t *testing.T, dir, boot string, argv []string, command string, 
 	now := time.Now().UTC()
 	sess := &registry.Session{ID: registry.NewID(), PID: 999999, BootID: boot, Argv: argv, Cwd: "/", Started: now}
 	for _, pid := range pids {
-		id, err := reaper.Read(pid)
+		id, err := process.Read(pid)
 		if err != nil {
 			t.Fatal(err)
 		}

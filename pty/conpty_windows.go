@@ -76,7 +76,7 @@ type PseudoConsole struct {
 	Process windows.Handle
 	// NotBefore is the system time, a FILETIME, read just before the
 	// pseudo console was created: the conhost.exe serving it is not older
-	// (see reaper.FindConhosts).
+	// (see proc.FindConhosts).
 	NotBefore uint64
 
 	mu     sync.Mutex

@@ -1,6 +1,9 @@
 package reaper
 
-import "runp/registry"
+import (
+	"runp/proc"
+	"runp/registry"
+)
 
 // State is what the reaper makes of a recorded process on a tick.
 type State int
@@ -33,25 +36,10 @@ func (s State) String() string {
 	return "unknown"
 }
 
-// Observation is what was seen just now of a recorded PID.
-type Observation struct {
-	// Gone: no process has the PID.
-	Gone bool
-	// Start is the start time of the process that has the PID now.
-	Start uint64
-	// Ino is its exact identifier (see Identity.Ino), 0 when unknown.
-	Ino uint64
-	// PPID is its parent now.
-	PPID int
-	// Zombie: it has exited and waits for its parent to reap it. Nothing is
-	// left to stop: it is as dead as a gone process, and never signalled.
-	Zombie bool
-}
-
 // Classify decides the state of rec from obs. The start time is compared
 // exactly, and the exact identifier too when both sides know it: a PID alone
 // never identifies a process.
-func Classify(rec registry.Process, obs Observation) State {
+func Classify(rec registry.Process, obs proc.Observation) State {
 	switch {
 	case obs.Gone:
 		return Dead
@@ -65,26 +53,10 @@ func Classify(rec registry.Process, obs Observation) State {
 	return Alive
 }
 
-// Observe looks at rec's PID now. It is the one observation behind runp ps,
-// runp reap, crash recovery and the reaper's ticks, so that all of them
-// classify a process the same way at the same moment. When this process
-// holds a pidfd on rec (a Reaper saw it), the pidfd decides whether it is
-// still there, whoever has the PID now.
-func Observe(rec registry.Process) Observation {
-	s, err := lookPID(rec.PID)
-	if err != nil {
-		return Observation{Gone: true}
-	}
-	closeFd(s.fd)
-	// After the look: if the held process has not been reaped, the PID was
-	// still its own when it was read.
-	if alive, ok := heldAlive(recordID(rec, s.id.Boot)); ok && !alive {
-		return Observation{Gone: true}
-	}
-	return Observation{Start: s.id.Start, Ino: s.id.Ino, PPID: s.ppid, Zombie: s.zombie}
+// recordID is the identity rec records, in the boot boot.
+func recordID(rec registry.Process, boot string) proc.Identity {
+	return proc.Identity{PID: rec.PID, Start: rec.Start, Boot: boot, Ino: rec.Ino}
 }
 
-// recordID is the identity rec records, in the boot boot.
-func recordID(rec registry.Process, boot string) Identity {
-	return Identity{PID: rec.PID, Start: rec.Start, Boot: boot, Ino: rec.Ino}
-}
+// observe looks at the process rec records now (see proc.Observe).
+func observe(rec registry.Process) proc.Observation { return proc.Observe(recordID(rec, "")) }

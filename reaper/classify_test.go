@@ -4,6 +4,7 @@ import (
 	"os"
 	"testing"
 
+	"runp/proc"
 	"runp/registry"
 )
 
@@ -11,18 +12,18 @@ func TestClassify(t *testing.T) {
 	rec := registry.Process{PID: 42, PPID: 7, Start: 1000}
 	for _, tc := range []struct {
 		name string
-		obs  Observation
+		obs  proc.Observation
 		want State
 	}{
-		{"healthy", Observation{Start: 1000, PPID: 7}, Alive},
-		{"gone", Observation{Gone: true}, Dead},
-		{"other start time", Observation{Start: 1001, PPID: 7}, Reused},
-		{"other start time, other parent", Observation{Start: 999, PPID: 1}, Reused},
-		{"re-parented", Observation{Start: 1000, PPID: 1}, Orphan},
-		{"outside the tree", Observation{Start: 1000}, Orphan},
-		{"a zombie", Observation{Start: 1000, PPID: 7, Zombie: true}, Dead},
-		{"a zombie that reused the PID", Observation{Start: 1001, PPID: 7, Zombie: true}, Reused},
-		{"exact, the same", Observation{Start: 1000, PPID: 7, Ino: 5}, Alive},
+		{"healthy", proc.Observation{Start: 1000, PPID: 7}, Alive},
+		{"gone", proc.Observation{Gone: true}, Dead},
+		{"other start time", proc.Observation{Start: 1001, PPID: 7}, Reused},
+		{"other start time, other parent", proc.Observation{Start: 999, PPID: 1}, Reused},
+		{"re-parented", proc.Observation{Start: 1000, PPID: 1}, Orphan},
+		{"outside the tree", proc.Observation{Start: 1000}, Orphan},
+		{"a zombie", proc.Observation{Start: 1000, PPID: 7, Zombie: true}, Dead},
+		{"a zombie that reused the PID", proc.Observation{Start: 1001, PPID: 7, Zombie: true}, Reused},
+		{"exact, the same", proc.Observation{Start: 1000, PPID: 7, Ino: 5}, Alive},
 	} {
 		if got := Classify(rec, tc.obs); got != tc.want {
 			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
@@ -31,12 +32,12 @@ func TestClassify(t *testing.T) {
 	rec.Ino = 5
 	for _, tc := range []struct {
 		name string
-		obs  Observation
+		obs  proc.Observation
 		want State
 	}{
-		{"exact, the same", Observation{Start: 1000, PPID: 7, Ino: 5}, Alive},
-		{"reused within the tick", Observation{Start: 1000, PPID: 7, Ino: 6}, Reused},
-		{"seen without pidfs", Observation{Start: 1000, PPID: 7}, Alive},
+		{"exact, the same", proc.Observation{Start: 1000, PPID: 7, Ino: 5}, Alive},
+		{"reused within the tick", proc.Observation{Start: 1000, PPID: 7, Ino: 6}, Reused},
+		{"seen without pidfs", proc.Observation{Start: 1000, PPID: 7}, Alive},
 	} {
 		if got := Classify(rec, tc.obs); got != tc.want {
 			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
@@ -45,18 +46,18 @@ func TestClassify(t *testing.T) {
 }
 
 // TestClassifyRealProcesses classifies this test process and a process
-// that exited, through Read, as the reaper does.
+// that exited, through proc.Read, as the reaper does.
 func TestClassifyRealProcesses(t *testing.T) {
-	self, err := Read(os.Getpid())
+	self, err := proc.Read(os.Getpid())
 	if err != nil {
 		t.Fatal(err)
 	}
 	observe := func(rec registry.Process) State {
-		id, err := Read(rec.PID)
+		id, err := proc.Read(rec.PID)
 		if err != nil {
-			return Classify(rec, Observation{Gone: true})
+			return Classify(rec, proc.Observation{Gone: true})
 		}
-		return Classify(rec, Observation{Start: id.Start, PPID: rec.PPID})
+		return Classify(rec, proc.Observation{Start: id.Start, PPID: rec.PPID})
 	}
 	healthy := registry.Process{PID: self.PID, PPID: os.Getppid(), Start: self.Start}
 	if st := observe(healthy); st != Alive {

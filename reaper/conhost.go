@@ -1,67 +1,11 @@
 package reaper
 
 import (
-	"strings"
 	"syscall"
 	"time"
+
+	"runp/proc"
 )
-
-// ConhostName is the executable of the console host that CreatePseudoConsole
-// starts: the inbox conhost.exe. (Windows Terminal ships its own
-// OpenConsole.exe, but only for its own conpty.dll, which runp does not use.)
-const ConhostName = "conhost.exe"
-
-// ProcInfo is one row of a process snapshot together with the process's
-// executable name, as the Windows Toolhelp snapshot gives it.
-type ProcInfo struct {
-	PID, PPID int
-	// Name is the executable's file name ("conhost.exe"); a full path is
-	// accepted too.
-	Name string
-	// Start has the meaning of Identity.Start; 0 when it could not be read.
-	Start uint64
-}
-
-// SelectConhosts picks from snapshot the console hosts that process runpPID
-// created at or after notBefore (in the unit of Identity.Start): those named
-// conhost.exe, in any letter case, whose parent is runpPID and whose start is
-// known and not before notBefore.
-//
-// The parent link alone does not prove that runp created a conhost: Windows
-// never rewrites a PPID, so a conhost whose parent was an earlier process
-// with runp's PID names runp as its parent too. Its start does tell: it
-// precedes runp, hence precedes notBefore, which the caller reads from the
-// clock just before it creates its pseudo console. That bound also leaves
-// out the conhosts of pseudo consoles runp created earlier (a previous
-// attempt with --retries) and the console runp itself was given at start.
-// A process whose start is unknown (0) is never selected: what cannot be
-// proven runp's is not runp's to kill.
-func SelectConhosts(snapshot []ProcInfo, runpPID int, notBefore uint64) []ProcInfo {
-	var out []ProcInfo
-	for _, p := range snapshot {
-		if p.PPID != runpPID || p.PID == runpPID || p.PID <= 0 {
-			continue
-		}
-		if p.Start == 0 || p.Start < notBefore {
-			continue
-		}
-		if !strings.EqualFold(baseName(p.Name), ConhostName) {
-			continue
-		}
-		out = append(out, p)
-	}
-	return out
-}
-
-// baseName is the last element of a Windows or slash-separated path; it is
-// written out because path/filepath only knows the separators of the OS it
-// runs on, and the selection is tested on every OS.
-func baseName(name string) string {
-	if i := strings.LastIndexAny(name, `\/`); i >= 0 {
-		return name[i+1:]
-	}
-	return name
-}
 
 // StopConhosts ends the console hosts that runp recorded for a pseudo
 // console it has closed. A conhost exits by itself once its pseudo console
@@ -72,15 +16,15 @@ func baseName(name string) string {
 //
 // Call it only after ClosePseudoConsole: before that, the conhost still
 // serves its clients, and killing it would cut their console from under them.
-func StopConhosts(ids []Identity, grace time.Duration) []Killed {
+func StopConhosts(ids []proc.Identity, grace time.Duration) []Killed {
 	survivors := waitExit(ids, grace, nil)
 	var killed []Killed
 	for _, id := range survivors {
-		cmd := Cmdline(id.PID)
-		if err := Signal(id, syscall.SIGKILL); err != nil {
+		cmd := proc.Cmdline(id.PID)
+		if err := proc.Signal(id, syscall.SIGKILL); err != nil {
 			continue // gone meanwhile, or reused: nothing of ours to kill
 		}
-		killed = append(killed, Killed{PID: id.PID, Command: cmd, Signal: syscall.SIGKILL, SignalName: signalName(syscall.SIGKILL)})
+		killed = append(killed, Killed{PID: id.PID, Command: cmd, Signal: syscall.SIGKILL, SignalName: proc.SignalName(syscall.SIGKILL)})
 	}
 	return killed
 }

@@ -1,6 +1,9 @@
 package reaper
 
-import "runp/registry"
+import (
+	"runp/proc"
+	"runp/registry"
+)
 
 // A Reaper holds a pidfd on every process it tracks (Linux; see hold), from
 // the moment it first sees the process: admit binds a process found by a walk
@@ -14,17 +17,17 @@ import "runp/registry"
 // the pidfd is p, exactly, whatever happened to the PID between the walk's
 // read and pidfd_open. It reports false when p changed meanwhile: the next
 // walk looks again.
-func (r *Reaper) admit(p Proc) bool {
-	s, err := lookPID(p.PID)
+func (r *Reaper) admit(p proc.Proc) bool {
+	s, err := proc.Look(p.PID)
 	if err != nil {
 		return false
 	}
-	if s.id.Start != p.Start || !r.parentOurs(s.ppid) {
-		closeFd(s.fd)
+	if s.ID.Start != p.Start || !r.parentOurs(s.PPID) {
+		s.Close()
 		return false
 	}
-	hold(s.id, s.fd)
-	r.add(s.id, s.ppid, registry.RoleDescendant)
+	s.Hold()
+	r.add(s.ID, s.PPID, registry.RoleDescendant)
 	return true
 }
 
@@ -41,19 +44,19 @@ func (r *Reaper) parentOurs(ppid int) bool {
 	if !ok {
 		return false
 	}
-	alive, held := heldAlive(r.idOf(rec))
+	alive, held := proc.Held(r.idOf(rec))
 	return alive || !held
 }
 
 // stillOurs reports whether rec's process has not been reaped, as far as a
 // held pidfd can tell; without one it says yes. The caller holds mu.
 func (r *Reaper) stillOurs(rec registry.Process) bool {
-	alive, held := heldAlive(r.idOf(rec))
+	alive, held := proc.Held(r.idOf(rec))
 	return alive || !held
 }
 
 // idOf is the identity rec records.
-func (r *Reaper) idOf(rec registry.Process) Identity { return recordID(rec, r.boot) }
+func (r *Reaper) idOf(rec registry.Process) proc.Identity { return recordID(rec, r.boot) }
 
 // drop forgets pid and closes its pidfd; the caller holds mu.
 func (r *Reaper) drop(pid int) {
@@ -61,7 +64,7 @@ func (r *Reaper) drop(pid int) {
 	if !ok {
 		return
 	}
-	release(r.idOf(rec))
+	proc.Release(r.idOf(rec))
 	delete(r.tracked, pid)
 	delete(r.fresh, pid)
 }

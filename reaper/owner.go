@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"runp/proc"
 	"runp/registry"
 )
 
@@ -20,13 +21,13 @@ import (
 type Owner struct {
 	PID int
 	// Start is the owner's start time, and Ino its pidfs inode number (0
-	// when unknown), as in Identity.
+	// when unknown), as in proc.Identity.
 	Start, Ino uint64
 	// NS names the owner's PID namespace (the inode of /proc/self/ns/pid on
 	// Linux, 0 elsewhere): PID means nothing in another one.
 	NS uint64
 	// Dir is a hash of the state dir the owner records its session in:
-	// "runp reap --state-dir D" stops only the orphans of sessions of D.
+	// recovery in the state dir D stops only the orphans of sessions of D.
 	Dir uint64
 }
 
@@ -80,14 +81,14 @@ func (o Owner) Dead() bool {
 	if o.NS != self().NS {
 		return false
 	}
-	id, err := Read(o.PID)
+	id, err := proc.Read(o.PID)
 	switch {
 	case err != nil:
-		return errors.Is(err, ErrGone)
+		return errors.Is(err, proc.ErrGone)
 	case id.Start != o.Start, o.Ino != 0 && id.Ino != 0 && id.Ino != o.Ino:
 		return true // the PID went to another process: the owner is gone
 	default:
-		return exited(o.PID)
+		return proc.Exited(o.PID)
 	}
 }
 
@@ -101,7 +102,7 @@ func Prime() { self() }
 // self is this process's identity and PID namespace, read once.
 var self = sync.OnceValue(func() Owner {
 	me := Owner{PID: os.Getpid(), NS: pidNS()}
-	if id, err := Read(me.PID); err == nil {
+	if id, err := proc.Read(me.PID); err == nil {
 		me.Start, me.Ino = id.Start, id.Ino
 	}
 	return me

@@ -6,6 +6,8 @@ import (
 	"os"
 	"os/exec"
 	"testing"
+
+	"runp/proc"
 )
 
 // TestSessionIDNamesItsOwner: a session id names this process, its state
@@ -16,7 +18,7 @@ func TestSessionIDNamesItsOwner(t *testing.T) {
 	if !ok {
 		t.Fatalf("%s does not parse", id)
 	}
-	me, err := Read(os.Getpid())
+	me, err := proc.Read(os.Getpid())
 	if err != nil {
 		t.Fatal(err)
 	}

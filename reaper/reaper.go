@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"runp/proc"
 	"runp/registry"
 )
 
@@ -69,7 +70,7 @@ type Reaper struct {
 	handle  *registry.Handle
 	dirty   bool
 	closed  bool   // unregistered: nothing is written any more
-	stamp   uint64 // pidStamp at the last walk
+	stamp   uint64 // proc.LastPID at the last walk
 	stamped bool
 	ticked  bool   // the first interval has passed
 	gen     uint64 // counts changes of the tracked set
@@ -113,15 +114,15 @@ func New(opts Options) *Reaper {
 		foreign: map[int]uint64{},
 		adopted: map[int]uint64{},
 	}
-	r.boot, _ = BootID() // "" if unknown: identities then still compare start times
+	r.boot, _ = proc.BootID() // "" if unknown: identities then still compare start times
 	addSession(r.sess.ID)
 	r.sess.Version = registry.FormatVersion
 	r.sess.PID = r.self
 	r.sess.BootID = r.boot
-	if me, err := Read(r.self); err == nil {
+	if me, err := proc.Read(r.self); err == nil {
 		r.sess.Start = me.Start
 	}
-	if !procMatches() {
+	if !proc.SameNamespace() {
 		// A PID namespace without its own /proc mount (unshare --pid
 		// without --mount-proc): every PID read there names a process of
 		// the parent namespace. Walking it could signal strangers.
@@ -136,7 +137,7 @@ func (r *Reaper) ID() string { return r.sess.ID }
 
 // Track records pid, with the given parent and role, at once.
 func (r *Reaper) Track(pid, ppid int, role string) {
-	id, err := Read(pid)
+	id, err := proc.Read(pid)
 	if err != nil {
 		return
 	}
@@ -147,22 +148,22 @@ func (r *Reaper) Track(pid, ppid int, role string) {
 // could not have been reused: for runp's own child, right after the start
 // and before any wait4. A pidfd is opened on it now and kept, if it still is
 // id (exactly so when id.Ino is known).
-func (r *Reaper) TrackID(id Identity, ppid int, role string) {
+func (r *Reaper) TrackID(id proc.Identity, ppid int, role string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	s, err := lookPID(id.PID)
+	s, err := proc.Look(id.PID)
 	if err != nil {
 		return
 	}
-	if !s.id.Same(id) {
-		closeFd(s.fd)
+	if !s.ID.Same(id) {
+		s.Close()
 		return
 	}
 	if id.PID == r.opts.Root {
 		r.rootStart = id.Start
 	}
-	hold(s.id, s.fd)
-	r.add(s.id, ppid, role)
+	s.Hold()
+	r.add(s.ID, ppid, role)
 }
 
 // tree is one snapshot of the session's tree; the caller holds mu.
@@ -182,17 +183,17 @@ func (r *Reaper) TrackID(id Identity, ppid int, role string) {
 //   - Otherwise (the library rooted at itself without a subreaper): a program
 //     embedding the supervisor may have children of its own, so a child
 //     counts only if it carries this session's cookie.
-func (r *Reaper) tree() []Proc {
+func (r *Reaper) tree() []proc.Proc {
 	if r.blind {
 		return nil
 	}
 	if r.opts.Root != r.self {
-		if id, err := Read(r.opts.Root); err != nil || r.rootStart == 0 || id.Start != r.rootStart {
+		if id, err := proc.Read(r.opts.Root); err != nil || r.rootStart == 0 || id.Start != r.rootStart {
 			return nil
 		}
 	}
 	if r.opts.Root != r.self {
-		procs, _ := Tree(r.opts.Root) // ErrGone when the root has exited
+		procs, _ := proc.Tree(r.opts.Root) // proc.ErrGone when the root has exited
 		return procs
 	}
 	var known []int
@@ -201,7 +202,7 @@ func (r *Reaper) tree() []Proc {
 			known = append(known, pid)
 		}
 	}
-	procs, _ := ownTree(known)
+	procs, _ := proc.OwnTree(known)
 	ours := make(map[int]bool, len(procs))
 	out := procs[:0]
 	for _, p := range procs { // breadth-first: parents come first
@@ -223,7 +224,7 @@ func (r *Reaper) tree() []Proc {
 			// Remember the answer only when it is sure: an exiting
 			// process has no environment left to read, and must not be
 			// taken for a stranger while it still dies.
-			has, sure := hasCookie(p.PID, p.Start, SessionKey+"="+r.sess.ID)
+			has, sure := proc.HasEnv(p.PID, p.Start, SessionKey+"="+r.sess.ID)
 			switch {
 			case has:
 				r.adopted[p.PID] = p.Start
@@ -241,12 +242,12 @@ func (r *Reaper) tree() []Proc {
 }
 
 // add records id; the caller holds mu and has given id's pidfd, if any, to hold.
-func (r *Reaper) add(id Identity, ppid int, role string) {
+func (r *Reaper) add(id proc.Identity, ppid int, role string) {
 	if old, ok := r.tracked[id.PID]; ok {
-		release(r.idOf(old))
+		proc.Release(r.idOf(old))
 	}
 	r.tracked[id.PID] = registry.Process{
-		PID: id.PID, PPID: ppid, Start: id.Start, Ino: id.Ino, Command: Cmdline(id.PID),
+		PID: id.PID, PPID: ppid, Start: id.Start, Ino: id.Ino, Command: proc.Cmdline(id.PID),
 		Role: role, FirstSeen: time.Now().UTC().Truncate(time.Millisecond),
 	}
 	r.fresh[id.PID] = time.Now().Add(execGrace)
@@ -270,7 +271,7 @@ func (r *Reaper) Wake() {
 // comes back on a Wake (SIGCHLD) or a change: waking a process costs CPU
 // even when it does nothing, and an idle tree should cost next to none. A
 // tick also skips the walk when no process was created anywhere since the
-// last scan (see pidStamp), and on Linux it wakes only the netpoller (see
+// last scan (see proc.LastPID), and on Linux it wakes only the netpoller (see
 // newTick).
 func (r *Reaper) Run(ctx context.Context, interval time.Duration) {
 	// No scan right away: a command that ends at once needs none, and the
@@ -338,7 +339,7 @@ func (r *Reaper) scan(force bool) (changed bool) {
 	// No new process since the last walk means no new descendant; deaths
 	// deeper in the tree can wait for the next walk (they change nothing
 	// that a clean-up would do), and runp's own children wake it anyway.
-	stamp, ok := pidStamp()
+	stamp, ok := proc.LastPID()
 	if ok && !force && len(r.fresh) == 0 && r.stamped && stamp == r.stamp {
 		return false
 	}
@@ -352,7 +353,7 @@ func (r *Reaper) scan(force bool) (changed bool) {
 			delete(r.fresh, pid)
 			continue
 		}
-		if cmd := Cmdline(pid); cmd != "" && cmd != rec.Command {
+		if cmd := proc.Cmdline(pid); cmd != "" && cmd != rec.Command {
 			rec.Command = cmd
 			r.tracked[pid] = rec
 			r.dirty = true
@@ -405,7 +406,7 @@ func (r *Reaper) scan(force bool) (changed bool) {
 
 // classify observes rec's PID now, outside the snapshot.
 func (r *Reaper) classify(rec registry.Process) State {
-	return Classify(rec, Observe(rec))
+	return Classify(rec, observe(rec))
 }
 
 // persist writes the session if it changed; the caller holds mu. A failure
@@ -447,9 +448,8 @@ func (r *Reaper) persist() {
 }
 
 // MarkLeft records in the store that the session's processes are left
-// running on purpose (--on-exit leave), so that "runp reap" does not take
-// them, cookie carriers of a session with no file, for the leftovers of a
-// killed runp. It opens the store if the session never needed it; a session
+// running on purpose, so that recovery does not take them, cookie carriers
+// of a session with no file, for the leftovers of a killed runp. It opens the store if the session never needed it; a session
 // kept in memory only has nothing to mark.
 func (r *Reaper) MarkLeft() error {
 	r.mu.Lock()
@@ -468,7 +468,7 @@ func (r *Reaper) MarkLeft() error {
 }
 
 // Close unregisters the session: its file and lock are removed. Processes
-// still running are left alone (--on-exit leave, or after Shutdown).
+// still running are left alone (left running on purpose, or after Shutdown).
 func (r *Reaper) Close() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()

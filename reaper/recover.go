@@ -7,6 +7,7 @@ import (
 	"syscall"
 	"time"
 
+	"runp/proc"
 	"runp/registry"
 )
 
@@ -62,7 +63,7 @@ func Recover(store *registry.Store, o RecoverOptions) ([]Report, []error) {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	if !procMatches() {
+	if !proc.SameNamespace() {
 		return nil, []error{ErrForeignProc}
 	}
 	if !o.DryRun {
@@ -76,7 +77,7 @@ func Recover(store *registry.Store, o RecoverOptions) ([]Report, []error) {
 	if err != nil {
 		return nil, append(errs, err)
 	}
-	boot, _ := BootID()
+	boot, _ := proc.BootID()
 	var reports []Report
 	for _, e := range entries {
 		if e.Live {
@@ -117,10 +118,10 @@ func recoverOne(sess *registry.Session, boot string, o RecoverOptions) Report {
 		rep.OtherBoot = true
 		return rep
 	}
-	var targets []Identity
+	var targets []proc.Identity
 	index := map[int]int{} // pid -> rep.Processes index
 	for _, p := range sess.Processes {
-		st := Classify(p, Observe(p))
+		st := Classify(p, observe(p))
 		index[p.PID] = len(rep.Processes)
 		rep.Processes = append(rep.Processes, ProcessReport{PID: p.PID, Command: p.Command, State: st.String()})
 		if st == Alive || st == Orphan {
@@ -130,18 +131,18 @@ func recoverOne(sess *registry.Session, boot string, o RecoverOptions) Report {
 	// carriers adds the cookie carriers not seen yet. A process inside an
 	// exec has no environment to read for a moment (the kernel shows an
 	// empty one until the new image is set up), so each round looks again.
-	carriers := func() []Identity {
-		found, err := FindByEnv(SessionKey, sess.ID)
+	carriers := func() []proc.Identity {
+		found, err := proc.FindByEnv(SessionKey, sess.ID)
 		if err != nil {
 			return nil
 		}
-		var added []Identity
+		var added []proc.Identity
 		for _, id := range found {
 			if _, dup := index[id.PID]; dup {
 				continue
 			}
 			index[id.PID] = len(rep.Processes)
-			rep.Processes = append(rep.Processes, ProcessReport{PID: id.PID, Command: Cmdline(id.PID), State: "cookie"})
+			rep.Processes = append(rep.Processes, ProcessReport{PID: id.PID, Command: proc.Cmdline(id.PID), State: "cookie"})
 			added = append(added, id)
 		}
 		return added
@@ -158,22 +159,22 @@ func recoverOne(sess *registry.Session, boot string, o RecoverOptions) Report {
 		if sig == syscall.SIGKILL {
 			bound = killWait
 		}
-		var alive []Identity
+		var alive []proc.Identity
 		for _, id := range targets {
-			if err := Signal(id, sig); err != nil {
+			if err := proc.Signal(id, sig); err != nil {
 				switch {
-				case errors.Is(err, ErrProtected):
+				case errors.Is(err, proc.ErrProtected):
 					o.Logger.Warn("not signalled", "session", sess.ID, "pid", id.PID, "err", err)
-				case !errors.Is(err, ErrGone) && !errors.Is(err, ErrReused):
+				case !errors.Is(err, proc.ErrGone) && !errors.Is(err, proc.ErrReused):
 					o.Logger.Debug("signal failed", "pid", id.PID, "err", err)
 				}
 				continue
 			}
 			if sig != syscall.SIGKILL {
-				wakeStopped(id)
+				proc.Continue(id)
 			}
-			rep.Processes[index[id.PID]].Signal = signalName(sig)
-			o.Logger.Debug("signalled", "session", sess.ID, "pid", id.PID, "signal", signalName(sig))
+			rep.Processes[index[id.PID]].Signal = proc.SignalName(sig)
+			o.Logger.Debug("signalled", "session", sess.ID, "pid", id.PID, "signal", proc.SignalName(sig))
 			alive = append(alive, id)
 		}
 		if targets = append(waitExit(alive, bound, o.Reap), carriers()...); len(targets) == 0 {
@@ -185,15 +186,15 @@ func recoverOne(sess *registry.Session, boot string, o RecoverOptions) Report {
 
 // waitExit polls until every id has exited (gone, or a zombie waiting for
 // its parent) or bound has passed, and returns those still running.
-func waitExit(ids []Identity, bound time.Duration, reap func()) []Identity {
+func waitExit(ids []proc.Identity, bound time.Duration, reap func()) []proc.Identity {
 	deadline := time.Now().Add(bound)
 	for {
 		if reap != nil {
 			reap()
 		}
-		var running []Identity
+		var running []proc.Identity
 		for _, id := range ids {
-			if Signal(id, 0) == nil && !exited(id.PID) {
+			if proc.Signal(id, 0) == nil && !proc.Exited(id.PID) {
 				running = append(running, id)
 			}
 		}

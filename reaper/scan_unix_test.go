@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"runp/proc"
 	"runp/registry"
 )
 
@@ -141,7 +142,7 @@ func startSession(t *testing.T, script string, files ...*os.File) (*Reaper, int)
 	}
 	t.Cleanup(func() { _ = syscall.Kill(pid, syscall.SIGKILL) })
 	r := New(Options{Root: os.Getpid(), Session: registry.Session{ID: id}})
-	self, err := Read(cmd.Process.Pid)
+	self, err := proc.Read(cmd.Process.Pid)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,10 @@
 package reaper
 
-import "sync"
+import (
+	"sync"
+
+	"runp/proc"
+)
 
 // orphanIsMine says whether p, a child of this subreaper that the session
 // did not start, is this session's: it is unless it carries the cookie of
@@ -9,9 +13,9 @@ import "sync"
 // by env -i, or the process is exiting) counts as no cookie: every child of
 // a subreaper that runs only sessions is some session's orphan, and the
 // worst a wrong guess does is let the wrong session stop it.
-func (r *Reaper) orphanIsMine(p Proc) bool {
+func (r *Reaper) orphanIsMine(p proc.Proc) bool {
 	for _, other := range liveSessions(r.sess.ID) {
-		if has, _ := hasCookie(p.PID, p.Start, SessionKey+"="+other); has {
+		if has, _ := proc.HasEnv(p.PID, p.Start, SessionKey+"="+other); has {
 			return false
 		}
 	}

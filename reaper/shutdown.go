@@ -8,6 +8,7 @@ import (
 	"syscall"
 	"time"
 
+	"runp/proc"
 	"runp/registry"
 )
 
@@ -20,14 +21,14 @@ const killWait = 5 * time.Second
 
 // target is a live process the clean-up must stop.
 type target struct {
-	id      Identity
+	id      proc.Identity
 	command string
 }
 
 // live returns every process of the session that runs now: the tree under
 // Root, recorded processes that left it (checked by identity), and extra
 // (processes found by the cookie, checked by identity). The caller holds mu.
-func (r *Reaper) live(extra []Identity) []target {
+func (r *Reaper) live(extra []proc.Identity) []target {
 	var out []target
 	if r.blind {
 		return nil
@@ -50,7 +51,7 @@ func (r *Reaper) live(extra []Identity) []target {
 		seen[p.PID] = true
 		cmd := rec.Command
 		if _, fresh := r.fresh[p.PID]; fresh {
-			cmd = Cmdline(p.PID) // recorded before its exec
+			cmd = proc.Cmdline(p.PID) // recorded before its exec
 		}
 		out = append(out, target{r.idOf(rec), cmd})
 	}
@@ -74,9 +75,9 @@ func (r *Reaper) live(extra []Identity) []target {
 		if seen[id.PID] {
 			continue
 		}
-		if cur, err := Read(id.PID); err == nil && cur.Same(id) && !exited(id.PID) {
+		if cur, err := proc.Read(id.PID); err == nil && cur.Same(id) && !proc.Exited(id.PID) {
 			seen[id.PID] = true
-			out = append(out, target{id, Cmdline(id.PID)})
+			out = append(out, target{id, proc.Cmdline(id.PID)})
 		}
 	}
 	return out
@@ -91,11 +92,11 @@ func (r *Reaper) live(extra []Identity) []target {
 func (r *Reaper) Shutdown(stop syscall.Signal, grace time.Duration, hurry <-chan struct{}, reap func()) []Killed {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	findCookie := func() []Identity {
+	findCookie := func() []proc.Identity {
 		if r.opts.Contained {
 			return nil // nothing can leave a subreaper's tree
 		}
-		ids, _ := FindByEnv(SessionKey, r.sess.ID)
+		ids, _ := proc.FindByEnv(SessionKey, r.sess.ID)
 		return ids
 	}
 	cookie := findCookie()
@@ -103,8 +104,8 @@ func (r *Reaper) Shutdown(stop syscall.Signal, grace time.Duration, hurry <-chan
 	sig := stop
 	deadline := time.Now().Add(grace)
 	rescanned := false
-	untouchable := map[Identity]bool{} // signals refused (EPERM, protected): waiting would not help
-	spared := map[Identity]bool{}      // live runps: SIGKILL refused, they stop on their own
+	untouchable := map[proc.Identity]bool{} // signals refused (EPERM, protected): waiting would not help
+	spared := map[proc.Identity]bool{}      // live runps: SIGKILL refused, they stop on their own
 	for {
 		reap()
 		live := r.live(cookie)
@@ -126,19 +127,19 @@ func (r *Reaper) Shutdown(stop syscall.Signal, grace time.Duration, hurry <-chan
 			if k != nil && k.Signal == sig || sig == syscall.SIGKILL && spared[t.id] {
 				continue
 			}
-			if err := Signal(t.id, sig); err != nil {
+			if err := proc.Signal(t.id, sig); err != nil {
 				switch {
-				case errors.Is(err, ErrReused) || errors.Is(err, ErrGone):
+				case errors.Is(err, proc.ErrReused) || errors.Is(err, proc.ErrGone):
 					r.drop(t.id.PID)
-				case errors.Is(err, ErrProtected) && sig == syscall.SIGKILL:
+				case errors.Is(err, proc.ErrProtected) && sig == syscall.SIGKILL:
 					// A live runp: with the stop signal it cleans up its
 					// own tree, which SIGKILL would leave behind.
 					spared[t.id] = true
 					if k == nil {
-						_ = Signal(t.id, stop) // best effort: it came after the stop round
+						_ = proc.Signal(t.id, stop) // best effort: it came after the stop round
 					}
 					r.opts.Logger.Debug("not signalled", "pid", t.id.PID, "command", t.command, "err", err)
-				case errors.Is(err, ErrProtected):
+				case errors.Is(err, proc.ErrProtected):
 					untouchable[t.id] = true
 					r.opts.Logger.Warn("not signalled", "pid", t.id.PID, "command", t.command, "err", err)
 				case errors.Is(err, syscall.EPERM):
@@ -149,13 +150,13 @@ func (r *Reaper) Shutdown(stop syscall.Signal, grace time.Duration, hurry <-chan
 				continue
 			}
 			if sig != syscall.SIGKILL {
-				wakeStopped(t.id)
+				proc.Continue(t.id)
 			}
 			if k == nil {
 				k = &Killed{PID: t.id.PID, Command: t.command}
 				sent[t.id.PID] = k
 			}
-			k.Signal, k.SignalName = sig, signalName(sig)
+			k.Signal, k.SignalName = sig, proc.SignalName(sig)
 			r.opts.Logger.Debug("signalled", "pid", t.id.PID, "signal", k.SignalName, "command", t.command)
 		}
 		now := time.Now()
@@ -190,7 +191,7 @@ func (r *Reaper) Shutdown(stop syscall.Signal, grace time.Duration, hurry <-chan
 }
 
 // WaitEmpty waits, reaping, until the session has no live process or ctx is
-// done; it reports whether the session is empty. It is --on-exit wait.
+// done; it reports whether the session is empty. It is the clean-up that waits for the tree to end by itself.
 func (r *Reaper) WaitEmpty(ctx context.Context, interval time.Duration, reap func()) bool {
 	t := time.NewTicker(interval)
 	defer t.Stop()

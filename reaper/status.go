@@ -3,6 +3,7 @@ package reaper
 import (
 	"time"
 
+	"runp/proc"
 	"runp/registry"
 )
 
@@ -33,14 +34,14 @@ type ProcessStatus struct {
 // Status lists the sessions in store with their processes classified now.
 // Files that do not parse are quarantined and returned as errors.
 func Status(store *registry.Store) ([]SessionStatus, []error, error) {
-	if !procMatches() {
+	if !proc.SameNamespace() {
 		return nil, nil, ErrForeignProc
 	}
 	entries, errs, err := store.List()
 	if err != nil {
 		return nil, errs, err
 	}
-	boot, _ := BootID()
+	boot, _ := proc.BootID()
 	now := time.Now()
 	out := make([]SessionStatus, 0, len(entries))
 	for _, e := range entries {
@@ -48,9 +49,9 @@ func Status(store *registry.Store) ([]SessionStatus, []error, error) {
 		st := SessionStatus{Session: s.ID, RunpPID: s.PID, Live: e.Live, Argv: s.Argv, Cwd: s.Cwd,
 			Started: s.Started, Processes: make([]ProcessStatus, 0, len(s.Processes))}
 		for _, p := range s.Processes {
-			obs := Observation{Gone: true} // every PID of another boot is void
+			obs := proc.Observation{Gone: true} // every PID of another boot is void
 			if s.BootID == boot {
-				obs = Observe(p)
+				obs = observe(p)
 			}
 			st.Processes = append(st.Processes, ProcessStatus{
 				PID: p.PID, PPID: p.PPID, Command: p.Command, Role: p.Role, FirstSeen: p.FirstSeen,

@@ -4,8 +4,13 @@ package reaper
 
 import (
 	"os"
+	"os/exec"
+	"strconv"
+	"syscall"
 	"testing"
+	"time"
 
+	"runp/proc"
 	"runp/registry"
 )
 
@@ -33,6 +38,37 @@ func benchScan(b *testing.B, n int) {
 		b.Fatalf("tracking %d processes after the loop, want %d", got, n+1)
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/proc")
+}
+
+// sleepTree starts sh with n background sleeps and returns sh's pid once
+// proc.Tree sees them. The cleanup kills the sleeps through their
+// identities; sh, blocked in wait, then reaps them and exits by itself.
+func sleepTree(tb testing.TB, n int) int {
+	tb.Helper()
+	sh := exec.Command("/bin/sh", "-c",
+		`i=0; while [ $i -lt `+strconv.Itoa(n)+` ]; do sleep 600 & i=$((i+1)); done; echo ready; wait`)
+	ch := startChild(tb, sh)
+	tb.Cleanup(func() {
+		kids, _ := proc.Tree(sh.Process.Pid)
+		for _, k := range kids {
+			if id, err := proc.Read(k.PID); err == nil && id.Start == k.Start {
+				_ = proc.Signal(id, syscall.SIGKILL) // best effort: sh waits for the rest
+			}
+		}
+		ch.wait(tb)
+	})
+	select {
+	case l := <-ch.lines:
+		if l != "ready" {
+			tb.Fatalf("sh said %q", l)
+		}
+	case <-time.After(time.Until(testDeadline(tb))):
+		tb.Fatal("sh: no output before the deadline")
+	}
+	if kids, err := proc.Tree(sh.Process.Pid); err != nil || len(kids) != n {
+		tb.Fatalf("Tree(sh) = %d procs, %v; want %d", len(kids), err, n)
+	}
+	return sh.Process.Pid
 }
 
 func BenchmarkScan10(b *testing.B)   { benchScan(b, 10) }

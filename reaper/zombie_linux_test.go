@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"runp/proc"
 	"runp/registry"
 )
 
@@ -24,7 +25,7 @@ func TestZombieIsDeadForPsAndReap(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = zombie.Wait() })
 	zpid := zombie.Process.Pid
-	zid, err := Read(zpid)
+	zid, err := proc.Read(zpid)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +35,7 @@ func TestZombieIsDeadForPsAndReap(t *testing.T) {
 		}
 	}
 	live := startHelper(t, nil, "echo")
-	lid, err := Read(live.cmd.Process.Pid)
+	lid, err := proc.Read(live.cmd.Process.Pid)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,15 +116,15 @@ ctypes.CDLL(None).pthread_exit(None)
 			t.Fatal("the main thread never exited")
 		}
 	}
-	id, err := Read(pid)
+	id, err := proc.Read(pid)
 	if err != nil {
 		t.Fatal(err)
 	}
 	rec := registry.Process{PID: pid, PPID: os.Getpid(), Start: id.Start, Ino: id.Ino}
-	if obs := Observe(rec); obs.Zombie || Classify(rec, obs) != Alive {
+	if obs := observe(rec); obs.Zombie || Classify(rec, obs) != Alive {
 		t.Errorf("observed %+v, classified %v; want alive", obs, Classify(rec, obs))
 	}
-	if exited(pid) {
-		t.Error("exited() says a running process has exited")
+	if proc.Exited(pid) {
+		t.Error("proc.Exited() says a running process has exited")
 	}
 }

@@ -8,8 +8,8 @@ import (
 	"path/filepath"
 )
 
-// leftDir holds one empty file per session whose runp ended with
-// --on-exit leave and left processes running. Those processes still carry
+// leftDir holds one empty file per session whose runp exited leaving its
+// processes running on purpose. Those processes still carry
 // the session's cookie, and the session has no file any more: without the
 // mark, "runp reap" would take them for the leftovers of a runp killed
 // before it first wrote its session, and stop what the user asked to keep.

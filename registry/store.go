@@ -69,7 +69,7 @@ func Open(dir string) (*Store, error) {
 }
 
 // OpenReadOnly opens dir ("" means DefaultDir) to look only, for "runp ps"
-// and "runp reap --dry-run": it creates nothing, deletes nothing, and a bad
+// and a dry run of recovery: it creates nothing, deletes nothing, and a bad
 // session file is reported (a *QuarantineError with no Dest) but left where
 // it is. A state dir that does not exist holds no sessions. It refuses what
 // Open refuses.

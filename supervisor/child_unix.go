@@ -10,7 +10,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"runp/reaper"
+	"runp/proc"
 )
 
 // errChildDone is returned when a signal is asked for after the child was reaped.
@@ -117,7 +117,7 @@ func (c *child) signal(sig syscall.Signal, pgrp int) error {
 		if c.mon.job == nil {
 			return errChildDone
 		}
-		if err := reaper.Signal(*c.mon.job, sig); err != nil {
+		if err := proc.Signal(*c.mon.job, sig); err != nil {
 			return err
 		}
 		c.log.Debug("signalled", "pid", c.mon.job.PID, "signal", unix.SignalName(sig))

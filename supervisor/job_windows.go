@@ -37,7 +37,7 @@ import (
 // exitCodeKilled is the exit code of a process that runp terminates, with
 // TerminateProcess or TerminateJobObject: Windows has no signals, hence no
 // 128+N, and these calls set whatever code they are given. runp gives 1, as
-// the reaper does (see reaper.Signal): a command killed after a second
+// the reaper does (see proc.Signal): a command killed after a second
 // Ctrl-C exits 1 (one stopped by --timeout still makes runp exit 124).
 const exitCodeKilled = 1
 

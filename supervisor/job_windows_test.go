@@ -11,13 +11,13 @@ import (
 
 	"golang.org/x/sys/windows"
 
-	"runp/reaper"
+	"runp/proc"
 )
 
 var procIsProcessInJob = kernel32.NewProc("IsProcessInJob")
 
 // inJob reports whether the process id is in job j.
-func inJob(t *testing.T, j *job, id reaper.Identity) bool {
+func inJob(t *testing.T, j *job, id proc.Identity) bool {
 	t.Helper()
 	// The full query right: wine's IsProcessInJob refuses the limited one,
 	// which Windows accepts.
@@ -37,7 +37,7 @@ func inJob(t *testing.T, j *job, id reaper.Identity) bool {
 // suspended, put into j, resumed. It returns the identity of the process
 // the helper started, which is born in the job, and a handle on it (closed
 // in cleanup), which keeps its exit code readable.
-func startInJob(t *testing.T, j *job) (reaper.Identity, windows.Handle) {
+func startInJob(t *testing.T, j *job) (proc.Identity, windows.Handle) {
 	t.Helper()
 	file := spawnFile(t)
 	c := helperCmd("spawn", file)
@@ -67,13 +67,13 @@ func startInJob(t *testing.T, j *job) (reaper.Identity, windows.Handle) {
 		t.Fatal("the spawn helper did not exit")
 	}
 	id := spawned(t, file)
-	t.Cleanup(func() { _ = reaper.Signal(id, syscall.SIGKILL) }) // best effort: killed by the test, or left alive by it
+	t.Cleanup(func() { _ = proc.Signal(id, syscall.SIGKILL) }) // best effort: killed by the test, or left alive by it
 	h, err := windows.OpenProcess(windows.SYNCHRONIZE|windows.PROCESS_QUERY_LIMITED_INFORMATION, false, uint32(id.PID))
 	if err != nil {
 		t.Fatalf("OpenProcess %d: %v", id.PID, err)
 	}
 	t.Cleanup(func() { _ = windows.CloseHandle(h) }) // best effort: nothing to flush
-	if cur, err := reaper.Read(id.PID); err != nil || !cur.Same(id) {
+	if cur, err := proc.Read(id.PID); err != nil || !cur.Same(id) {
 		t.Fatalf("pid %d is gone already: %v", id.PID, err)
 	}
 	return id, h
@@ -97,7 +97,7 @@ func TestJob(t *testing.T) {
 	if !inJob(t, j, id) {
 		t.Errorf("pid %d, started by a member, is not in the job", id.PID)
 	}
-	self, err := reaper.Read(os.Getpid())
+	self, err := proc.Read(os.Getpid())
 	if err != nil {
 		t.Fatal(err)
 	}

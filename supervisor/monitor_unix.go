@@ -40,7 +40,7 @@ import (
 	"syscall"
 	"time"
 
-	"runp/reaper"
+	"runp/proc"
 )
 
 // monitorArg0 names the monitor in ps.
@@ -73,8 +73,8 @@ func runMonitor(args []string) int {
 		fmt.Fprintf(report, "E %d\n", int(errno))
 		return ExitRunpFailed
 	}
-	var job reaper.Identity
-	if id, err := reaper.Read(pid); err == nil { // not reaped yet: it is the command
+	var job proc.Identity
+	if id, err := proc.Read(pid); err == nil { // not reaped yet: it is the command
 		job = id
 	}
 	fmt.Fprintf(report, "P %d %d %d\n", pid, job.Start, job.Ino)
@@ -132,7 +132,7 @@ type monitor struct {
 	// the status may arrive in one read, and a second reader would lose
 	// what the first one buffered.
 	rd  *bufio.Reader
-	job *reaper.Identity
+	job *proc.Identity
 	pid int // the command's PID, once known
 }
 
@@ -186,8 +186,8 @@ func (m *monitor) started(pid int) error {
 		// The monitor may have reaped the command already and its PID
 		// been reused: the identity counts only if it is the one the
 		// monitor read before it could reap (exactly, with pidfs).
-		want := reaper.Identity{PID: jpid, Start: start, Ino: ino}
-		if id, err := reaper.Read(jpid); err == nil && start != 0 {
+		want := proc.Identity{PID: jpid, Start: start, Ino: ino}
+		if id, err := proc.Read(jpid); err == nil && start != 0 {
 			want.Boot = id.Boot
 			if id.Same(want) {
 				m.job = &id

@@ -14,6 +14,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"runp/proc"
 	"runp/pty"
 	"runp/reaper"
 )
@@ -104,7 +105,7 @@ func run(ctx context.Context, c *Config, sub *subscription) (outcome, error) {
 	if subreaper {
 		root = os.Getpid() // orphans come back to runp
 	}
-	var job *reaper.Identity
+	var job *proc.Identity
 	if s.mon != nil {
 		job = s.mon.job
 	}

@@ -3,8 +3,6 @@
 package supervisor
 
 import (
-	"github.com/UserExistsError/conpty"
-
 	"context"
 	"errors"
 	"fmt"
@@ -14,8 +12,10 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/UserExistsError/conpty"
 	"golang.org/x/sys/windows"
 
+	"runp/proc"
 	"runp/pty"
 	"runp/reaper"
 	"runp/registry"
@@ -186,7 +186,7 @@ type session struct {
 	track    *tracking
 	pc       *pty.PseudoConsole // nil with --no-pty
 	con      *console           // nil with --no-pty
-	conhosts []reaper.Identity  // the pseudo console's conhost.exe
+	conhosts []proc.Identity    // the pseudo console's conhost.exe
 }
 
 // warnNoJob says once per attempt that the command runs without its job:

@@ -19,7 +19,7 @@ import (
 	"golang.org/x/sys/windows"
 
 	"runp/internal/testenv"
-	"runp/reaper"
+	"runp/proc"
 )
 
 // The tests re-execute the test binary as the command (see
@@ -166,7 +166,7 @@ func spawnFile(t *testing.T) string {
 
 // spawned returns the identity of the process the spawn helper started,
 // and kills it by that identity in cleanup.
-func spawned(t *testing.T, file string) reaper.Identity {
+func spawned(t *testing.T, file string) proc.Identity {
 	t.Helper()
 	b, err := os.ReadFile(file)
 	if err != nil {
@@ -177,16 +177,16 @@ func spawned(t *testing.T, file string) reaper.Identity {
 		t.Fatalf("no pid in %q", b)
 	}
 	pid, _ := strconv.Atoi(m[1])
-	id, err := reaper.Read(pid)
+	id, err := proc.Read(pid)
 	if err != nil {
-		return reaper.Identity{PID: pid} // gone already
+		return proc.Identity{PID: pid} // gone already
 	}
-	t.Cleanup(func() { _ = reaper.Signal(id, syscall.SIGKILL) }) // best effort: gone if the test passed
+	t.Cleanup(func() { _ = proc.Signal(id, syscall.SIGKILL) }) // best effort: gone if the test passed
 	return id
 }
 
 // exits reports whether the process id exits within d.
-func exits(t *testing.T, id reaper.Identity, d time.Duration) bool {
+func exits(t *testing.T, id proc.Identity, d time.Duration) bool {
 	t.Helper()
 	if id.Start == 0 {
 		return true
@@ -196,7 +196,7 @@ func exits(t *testing.T, id reaper.Identity, d time.Duration) bool {
 		return true // no such process
 	}
 	defer func() { _ = windows.CloseHandle(h) }() // best effort: nothing to flush
-	if cur, err := reaper.Read(id.PID); err != nil || !cur.Same(id) {
+	if cur, err := proc.Read(id.PID); err != nil || !cur.Same(id) {
 		return true // exited, and the PID reused
 	}
 	ev, err := windows.WaitForSingleObject(h, uint32(d.Milliseconds()))
@@ -252,7 +252,7 @@ func TestRunConhostGone(t *testing.T) {
 	if _, _, err := runHelper(t, Config{}, "exit", "0"); err != nil {
 		t.Fatal(err)
 	}
-	ids, err := reaper.FindConhosts(uint64(before.HighDateTime)<<32 | uint64(before.LowDateTime))
+	ids, err := proc.FindConhosts(uint64(before.HighDateTime)<<32 | uint64(before.LowDateTime))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,8 +11,8 @@ import (
 
 	"golang.org/x/sys/windows"
 
+	"runp/proc"
 	"runp/pty"
-	"runp/reaper"
 )
 
 // startConPTY starts the command in a new pseudo console, in the job.
@@ -52,7 +52,7 @@ func (s *session) startConPTY(path, cmdLine string, env []string) error {
 		return &StartError{Code: ExitRunpFailed, Err: err}
 	}
 	// CreatePseudoConsole started its conhost.exe before returning.
-	if s.conhosts, err = reaper.FindConhosts(pc.NotBefore); err != nil {
+	if s.conhosts, err = proc.FindConhosts(pc.NotBefore); err != nil {
 		c.Logger.Debug("conhost not found", "err", err)
 	}
 	s.con.start(pc, size)

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"runp/proc"
 	"runp/reaper"
 	"runp/registry"
 )
@@ -43,7 +44,7 @@ type warnings struct {
 // whose descendants belong to the session (runp itself as subreaper, else
 // runp's child), child runp's child: the command, or with monitored the
 // job-control monitor that started it, job (nil if it could not be read).
-func startTracking(c *Config, id string, root, child int, monitored bool, job *reaper.Identity) *tracking {
+func startTracking(c *Config, id string, root, child int, monitored bool, job *proc.Identity) *tracking {
 	t := &tracking{cfg: c, done: make(chan struct{}), tracked: make(chan struct{})}
 	cwd, _ := os.Getwd() // "" if unknown: the record is informative only
 	if c.Dir != "" {
@@ -93,7 +94,7 @@ func startTracking(c *Config, id string, root, child int, monitored bool, job *r
 	})
 	// Read now: the run loop has not called wait4 yet, so the PID cannot
 	// have been freed and reused.
-	childID, idErr := reaper.Read(child)
+	childID, idErr := proc.Read(child)
 	ctx, cancel := context.WithCancel(context.Background())
 	t.cancel = cancel
 	go func() {

@@ -1,0 +1,5 @@
+//go:build !linux && !darwin && !windows
+
+package proc
+
+func findByEnv(string) ([]Identity, error) { return nil, ErrUnsupported }

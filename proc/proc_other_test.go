@@ -1,0 +1,5 @@
+//go:build !linux && !darwin && !windows
+
+package proc
+
+func zombie(int) bool { return false }

@@ -1,0 +1,78 @@
+package proc
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestTree(t *testing.T) {
+	cases := []struct {
+		name     string
+		n, depth int
+		threaded bool
+	}{
+		{"flat", 3, 1, false},
+		{"nested", 2, 3, false}, // 2 + 4 + 8 descendants
+		{"threaded", 4, 1, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			root, want := startTree(t, tc.n, tc.threaded, tc.depth)
+			checkTree(t, root.cmd.Process.Pid, want)
+		})
+	}
+}
+
+// checkTree checks that Tree(root) is exactly want (pid -> ppid), in
+// breadth-first order, with start times that match Read.
+func checkTree(t *testing.T, root int, want map[int]int) {
+	t.Helper()
+	got, err := Tree(root)
+	if err != nil {
+		t.Fatalf("Tree(%d): %v", root, err)
+	}
+	depth := map[int]int{root: 0}
+	for _, p := range got {
+		if want[p.PID] != p.PPID {
+			t.Errorf("Tree(%d) has %+v; want ppid %d (fallback %v)", root, p, want[p.PID], TreeFallback())
+		}
+		d, ok := depth[p.PPID]
+		if !ok {
+			t.Errorf("%+v listed before its parent", p)
+		}
+		depth[p.PID] = d + 1
+		if id, err := Read(p.PID); err != nil || id.Start != p.Start {
+			t.Errorf("%+v: Read says %v, %v", p, id, err)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("Tree(%d) found %d processes, want %d: %+v vs %v", root, len(got), len(want), got, want)
+	}
+}
+
+func TestTreeGone(t *testing.T) {
+	c := startHelper(t, nil, "echo")
+	pid := c.cmd.Process.Pid
+	_ = c.stdin.Close() // EOF: the helper exits
+	c.wait(t)
+	if _, err := Tree(pid); !errors.Is(err, ErrGone) {
+		t.Errorf("Tree of a reaped pid: %v, want ErrGone", err)
+	}
+}
+
+func TestCmdline(t *testing.T) {
+	c := startHelper(t, nil, "echo")
+	// exec.Cmd.Start returns when the kernel closes the child's close-on-exec
+	// fds, before the new image's argv is in place: until the helper answers,
+	// its cmdline may still read as empty.
+	if !c.alive(t) {
+		t.Fatal("helper did not answer")
+	}
+	if got := Cmdline(c.cmd.Process.Pid); !strings.Contains(got, "-test.run=^TestReaperHelperProcess$ --") {
+		t.Errorf("Cmdline = %q", got)
+	}
+	if got := Cmdline(-1); got != "" {
+		t.Errorf("Cmdline(-1) = %q", got)
+	}
+}

@@ -1,0 +1,144 @@
+//go:build linux
+
+package proc
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"sync"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+func signal(id Identity, sig syscall.Signal) error {
+	// A pidfd held since the process was first seen is the process itself.
+	if err, ok := withHeld(id, func(fd int) error { return signalPidfd(fd, id, sig) }); ok {
+		return err
+	}
+	fd, err := openPidfd(id.PID)
+	switch {
+	case err == nil:
+		defer closeFd(fd)
+		if err := verifyPidfd(fd, id); err != nil {
+			return err
+		}
+		return signalPidfd(fd, id, sig)
+	case errors.Is(err, ErrGone):
+		return err
+	case !errors.Is(err, ErrUnsupported) && !errors.Is(err, errNoFd):
+		return err
+	}
+	// No pidfd: check, then kill(2). The PID could change hands in between,
+	// which takes the process's exit, its reaping and the PID coming round
+	// again within microseconds.
+	if err := verify(id); err != nil {
+		return err
+	}
+	if err := protectRunp(id, sig, nil); err != nil {
+		return err
+	}
+	return sysErr("kill", unix.Kill(id.PID, sig))
+}
+
+// verifyPidfd checks that fd, freshly opened on id.PID, is id's process.
+// With id.Ino (pidfs) that is exact: the inode number is the process's for
+// the whole boot. Without it the start time decides: the pidfd was opened
+// before /proc/<pid>/stat is read, so the process it refers to was born no
+// later than the check, and if the start time still matches, the PID has not
+// changed hands since id was recorded unless it did so within one clock tick.
+func verifyPidfd(fd int, id Identity) error {
+	if id.Ino != 0 && pidfs() {
+		if ino := pidfdIno(fd); ino != id.Ino {
+			return fmt.Errorf("%v, now pidfs ino %d: %w", id, ino, ErrReused)
+		}
+		return nil
+	}
+	return verify(id)
+}
+
+// signalPidfd sends sig through fd, which is id's process. If the process
+// has been reaped since, the kernel answers ESRCH even if its PID has been
+// handed out again.
+func signalPidfd(fd int, id Identity, sig syscall.Signal) error {
+	if err := protectRunp(id, sig, func() bool { return pidfdAlive(fd) }); err != nil {
+		return err
+	}
+	return sysErr("pidfd_send_signal", unix.PidfdSendSignal(fd, sig, nil, 0))
+}
+
+// protectRunp refuses SIGKILL to a live runp: killed, it could not clean up
+// its own tree, which would be left behind; the stop signal makes it do so.
+// A runp is recognised by its executable, the same file as this process's
+// (device and inode of /proc/<pid>/exe). same, if not nil, confirms after the
+// read that the PID still belonged to the signalled process.
+func protectRunp(id Identity, sig syscall.Signal, same func() bool) error {
+	if sig != unix.SIGKILL || !isRunp(id.PID) || (same != nil && !same()) {
+		return nil
+	}
+	return fmt.Errorf("%v is a runp (%s): only the stop signal, so that it cleans its own tree: %w",
+		id, selfExePath(), ErrProtected)
+}
+
+// isRunp is sameExe; the package's tests, whose helper processes run the
+// test binary itself, turn it off where they stand for ordinary processes.
+var isRunp = sameExe
+
+type fileKey struct{ dev, ino uint64 }
+
+var selfExe = sync.OnceValues(func() (fileKey, error) {
+	var st unix.Stat_t
+	if err := unix.Stat("/proc/self/exe", &st); err != nil {
+		return fileKey{}, err
+	}
+	return fileKey{st.Dev, st.Ino}, nil
+})
+
+func selfExePath() string {
+	p, _ := os.Executable()
+	return p
+}
+
+// sameExe reports whether pid runs this process's executable file.
+func sameExe(pid int) bool {
+	self, err := selfExe()
+	if err != nil {
+		return false
+	}
+	var st unix.Stat_t
+	if err := unix.Stat("/proc/"+strconv.Itoa(pid)+"/exe", &st); err != nil {
+		return false
+	}
+	return fileKey{st.Dev, st.Ino} == self
+}
+
+// ancestors returns the PIDs of this process's parent, its parent's parent,
+// and so on up to the top of the PID namespace (whose parent reads as 0).
+func ancestors() []int {
+	pb := getBuf()
+	defer putBuf(pb)
+	var out []int
+	for pid := os.Getppid(); pid > 0 && len(out) < 4096; {
+		out = append(out, pid)
+		st, err := readStat(pid, pb)
+		if err != nil {
+			break
+		}
+		pid = st.ppid
+	}
+	return out
+}
+
+// sysErr maps ESRCH to ErrGone.
+func sysErr(op string, err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, unix.ESRCH):
+		return fmt.Errorf("%s: %w", op, ErrGone)
+	default:
+		return fmt.Errorf("%s: %w", op, err)
+	}
+}

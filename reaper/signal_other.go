@@ -1,9 +1,0 @@
-//go:build !linux && !darwin && !windows
-
-package reaper
-
-import "syscall"
-
-func signal(Identity, syscall.Signal) error { return ErrUnsupported }
-
-func ancestors() []int { return nil }
