@@ -13,8 +13,8 @@ import (
 	"syscall"
 	"testing"
 
+	"runp/internal/testenv"
 	process "runp/proc"
-	"runp/reaper"
 )
 
 // descendants collects the pids that a "leave" helper printed.
@@ -145,7 +145,7 @@ func TestOnExitWait(t *testing.T) {
 	p := start(t, run{flags: []string{"-v", "--on-exit", "wait"}, helper: "leave", args: []string{"setsid", "stay"}})
 	d, _ := strconv.Atoi(strings.Fields(p.expect("descendant "))[1])
 	_ = p.stdin.Close()
-	waitFor(t, "runp waiting for the descendant", func() bool {
+	testenv.WaitFor(t, "runp waiting for the descendant", func() bool {
 		return strings.Contains(p.errors(), "waiting for descendants")
 	})
 	select {
@@ -172,7 +172,7 @@ func TestOnExitWait(t *testing.T) {
 func TestSignalDuringCleanUpStopsRetries(t *testing.T) {
 	p := start(t, run{flags: []string{"-v", "--retries", "2", "--grace", "5s"}, helper: "leave", args: []string{"ignoreterm", "fail"}})
 	p.expect("descendant ")
-	waitFor(t, "the clean-up under way", func() bool { return strings.Contains(p.errors(), "signalled") })
+	testenv.WaitFor(t, "the clean-up under way", func() bool { return strings.Contains(p.errors(), "signalled") })
 	p.signal(syscall.SIGTERM) // skips the grace, and the retries
 	if status := p.wait(); status != 1 {
 		t.Fatalf("status %d, want the attempt's 1", status)
@@ -205,8 +205,8 @@ func TestCrashRecovery(t *testing.T) {
 	p := start(t, run{helper: "leave", args: []string{"setsid", "stay"}})
 	d, _ := strconv.Atoi(strings.Fields(p.expect("descendant "))[1])
 	// Wait until the reaper has recorded the descendant.
-	var sessions []reaper.SessionStatus
-	waitFor(t, "the descendant recorded", func() bool {
+	var sessions []sessionJSON
+	testenv.WaitFor(t, "the descendant recorded", func() bool {
 		out, _, _ := runpCLI(t, "ps", "--json")
 		sessions = nil
 		_ = json.Unmarshal([]byte(out), &sessions)
@@ -229,7 +229,7 @@ func TestCrashRecovery(t *testing.T) {
 	}
 
 	out, _, status := runpCLI(t, "reap", "--dry-run", "--json")
-	var reports []reaper.Report
+	var reports []recoveredJSON
 	if err := json.Unmarshal([]byte(out), &reports); err != nil || status != 0 {
 		t.Fatalf("reap --dry-run: status %d, %v: %s", status, err, out)
 	}
@@ -276,7 +276,7 @@ func TestStateDirUnusable(t *testing.T) {
 	p := start(t, run{flags: []string{"--reap-interval", "20ms"}, helper: "leave", args: []string{"setsid", "stay"},
 		env: []string{"RUNP_STATE_DIR=" + bad}})
 	d, _ := strconv.Atoi(strings.Fields(p.expect("descendant "))[1])
-	waitFor(t, "the warning", func() bool { return strings.Contains(p.errors(), "runp: state dir unusable") })
+	testenv.WaitFor(t, "the warning", func() bool { return strings.Contains(p.errors(), "runp: state dir unusable") })
 	_ = p.stdin.Close()
 	if status := p.wait(); status != 0 {
 		t.Fatalf("status %d", status)
@@ -314,7 +314,7 @@ func TestReapPIDReuseIsNeverSignalled(t *testing.T) {
 func TestCrashRecoveryByNextRunp(t *testing.T) {
 	p := start(t, run{helper: "leave", args: []string{"setsid", "stay"}})
 	d, _ := strconv.Atoi(strings.Fields(p.expect("descendant "))[1])
-	waitFor(t, "the session recorded", func() bool {
+	testenv.WaitFor(t, "the session recorded", func() bool {
 		out, _, _ := runpCLI(t, "ps", "--json")
 		return strings.Contains(out, `"pid": `+strconv.Itoa(d)+",")
 	})
@@ -326,9 +326,9 @@ func TestCrashRecoveryByNextRunp(t *testing.T) {
 	next := start(t, run{helper: "sleep"})
 	next.expect("ready")
 	waitGone(t, d, true)
-	waitFor(t, "the dead session removed", func() bool {
+	testenv.WaitFor(t, "the dead session removed", func() bool {
 		out, _, _ := runpCLI(t, "ps", "--json")
-		var sessions []reaper.SessionStatus
+		var sessions []sessionJSON
 		_ = json.Unmarshal([]byte(out), &sessions)
 		return len(sessions) == 1 && sessions[0].RunpPID == next.cmd.Process.Pid
 	})

@@ -3,7 +3,6 @@
 package main
 
 import (
-	"context"
 	"crypto/sha256"
 	"io"
 	"os"
@@ -13,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"runp/internal/testenv"
 )
 
 func TestExitStatus(t *testing.T) {
@@ -37,19 +38,6 @@ func TestExitStatus(t *testing.T) {
 			}
 		})
 	}
-}
-
-// runpCLI runs runp with exactly argv and returns stdout, stderr, status.
-func runpCLI(t *testing.T, argv ...string) (string, string, int) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), patience)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, runpBin, argv...)
-	cmd.Env = append(os.Environ(), "RUNP_STATE_DIR="+stateDir(t))
-	var out, errb strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	_ = cmd.Run()
-	return out.String(), errb.String(), shellStatus(cmd.ProcessState)
 }
 
 func TestStartFailures(t *testing.T) {
@@ -226,7 +214,7 @@ func TestBrokenPipe(t *testing.T) {
 			go func() { done <- cmd.Wait() }()
 			select {
 			case <-done:
-			case <-time.After(patience):
+			case <-time.After(testenv.Patience):
 				t.Fatal("runp did not end after its reader went away")
 			}
 			// runp dies of the command's SIGPIPE (141 to a shell), once the

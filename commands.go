@@ -1,16 +1,11 @@
 package main
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"slices"
-	"strings"
-	"text/tabwriter"
-	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -43,26 +38,9 @@ func psCommand(stdout io.Writer) *cli.Command {
 				return err
 			}
 			if c.Bool("json") {
-				return writeJSON(stdout, sessions)
+				return writeJSON(stdout, convert(sessions, sessionView))
 			}
-			if len(sessions) == 0 {
-				_, err := fmt.Fprintln(stdout, "no runp sessions")
-				return err
-			}
-			w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-			for _, s := range sessions {
-				owner := "live"
-				if !s.Live {
-					owner = "dead: run 'runp reap'"
-				}
-				// No tab in the header: it would widen the process columns.
-				fmt.Fprintf(w, "session %s, runp %d (%s): %s\n", s.Session, s.RunpPID, owner, printableArgv(s.Argv))
-				fmt.Fprintf(w, "  PID\tSTATE\tAGE\tCOMMAND (as recorded)\n")
-				for _, p := range s.Processes {
-					fmt.Fprintf(w, "  %d\t%s\t%s\t%s\n", p.PID, p.State, time.Duration(p.AgeSeconds)*time.Second, printable(p.Command))
-				}
-			}
-			return w.Flush()
+			return printSessions(stdout, sessions)
 		},
 	}
 }
@@ -108,7 +86,7 @@ func reapCommand(stdout, stderr io.Writer) *cli.Command {
 				reports = []reaper.Report{}
 			}
 			if c.Bool("json") {
-				err = writeJSON(stdout, reports)
+				err = writeJSON(stdout, convert(reports, recoveredView))
 			} else {
 				err = printReports(stdout, reports, dry)
 			}
@@ -118,42 +96,6 @@ func reapCommand(stdout, stderr io.Writer) *cli.Command {
 			return err
 		},
 	}
-}
-
-// printReports prints what reap did, or with dry, would do.
-func printReports(w io.Writer, reports []reaper.Report, dry bool) error {
-	if len(reports) == 0 {
-		_, err := fmt.Fprintln(w, "no dead runp sessions")
-		return err
-	}
-	removed, signalled := "removed", "signalled "
-	if dry {
-		removed, signalled = "would remove", "would signal "
-	}
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	for _, r := range reports {
-		if r.OtherBoot {
-			fmt.Fprintf(tw, "session %s (runp %d): from an earlier boot, %s\n", r.Session, r.RunpPID, removed)
-			continue
-		}
-		what := printableArgv(r.Argv)
-		if r.Unwritten {
-			what = "no session file: found by its cookie"
-		}
-		fmt.Fprintf(tw, "session %s (runp %d, %s): %s\n", r.Session, r.RunpPID, what, removed)
-		fmt.Fprintf(tw, "  PID\tSTATE\tACTION\tCOMMAND\n")
-		for _, p := range r.Processes {
-			action := "left alone"
-			switch {
-			case p.Signal != "":
-				action = signalled + p.Signal
-			case dry && (p.State == "alive" || p.State == "orphan" || p.State == "cookie"):
-				action = strings.TrimSpace(signalled)
-			}
-			fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\n", p.PID, p.State, action, printable(p.Command))
-		}
-	}
-	return tw.Flush()
 }
 
 // failure takes out of problems the first one that makes reap fail:
@@ -216,26 +158,4 @@ func commandUsageError(name string) cli.OnUsageErrorFunc {
 	return func(c *cli.Context, err error, _ bool) error {
 		return usageError{flagParseError(err, name, c.Command.Flags)}
 	}
-}
-
-// reportProblems prints, one line each, what the registry could not read.
-func reportProblems(w io.Writer, problems []error) {
-	for _, p := range problems {
-		fmt.Fprintf(w, "runp: %s\n", printable(p.Error()))
-	}
-}
-
-// writeJSON writes v indented, without HTML escaping: a command line's &&,
-// < and > stay as they are. JSON's own escaping already makes every control
-// character safe, and keeps the exact strings.
-func writeJSON(w io.Writer, v any) error {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
-		return err
-	}
-	_, err := w.Write(buf.Bytes())
-	return err
 }

@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"runp/internal/testenv"
 )
 
 // The completion tests drive each shell's own completion machinery on
@@ -100,10 +102,10 @@ func check(t *testing.T, shell string, tc complCase, got []string) {
 	}
 }
 
-// shellRun runs a shell script with runp on PATH, within patience.
+// shellRun runs a shell script with runp on PATH, within testenv.Patience.
 func shellRun(t *testing.T, path string, argv ...string) string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 3*patience)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*testenv.Patience)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.Env = append(os.Environ(), "PATH="+path, "HOME="+t.TempDir(), "XDG_CONFIG_HOME="+t.TempDir())

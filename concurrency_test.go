@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"runp/reaper"
+	"runp/internal/testenv"
 )
 
 // TestFiftyAtOnce: 50 runps on one state dir. Every session records exactly
@@ -36,12 +36,12 @@ func TestFiftyAtOnce(t *testing.T) {
 		sort.Ints(kids)
 		want[p.cmd.Process.Pid] = kids
 	}
-	waitFor(t, "every session recorded exactly", func() bool {
+	testenv.WaitFor(t, "every session recorded exactly", func() bool {
 		out, stderr, status := runpCLI(t, "ps", "--json")
 		if status != 0 || stderr != "" {
 			t.Fatalf("ps: status %d, stderr %q", status, stderr)
 		}
-		var sessions []reaper.SessionStatus
+		var sessions []sessionJSON
 		if err := json.Unmarshal([]byte(out), &sessions); err != nil {
 			t.Fatalf("ps --json: %v", err)
 		}

@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/sys/windows"
 
+	"runp/internal/testenv"
 	process "runp/proc"
 	"runp/reaper"
 )
@@ -32,7 +33,7 @@ func (e *e2e) start(args ...string) *exec.Cmd {
 		_ = c.Process.Kill() // best effort: it may have exited
 		select {
 		case <-done:
-		case <-time.After(patience):
+		case <-time.After(testenv.Patience):
 			e.t.Errorf("runp %d did not exit", c.Process.Pid)
 		}
 	})
@@ -41,11 +42,11 @@ func (e *e2e) start(args ...string) *exec.Cmd {
 
 // session waits until runp ps --json lists runp's session as live with
 // every pid in pids alive, and returns it.
-func (e *e2e) session(runpPID int, pids ...int) reaper.SessionStatus {
+func (e *e2e) session(runpPID int, pids ...int) sessionJSON {
 	e.t.Helper()
-	end := time.Now().Add(patience)
+	end := time.Now().Add(testenv.Patience)
 	for {
-		var ss []reaper.SessionStatus
+		var ss []sessionJSON
 		e.jsonOf(&ss, "ps", "--json")
 		for _, s := range ss {
 			if s.RunpPID == runpPID && s.Live && hasAlive(s, pids) {
@@ -55,11 +56,11 @@ func (e *e2e) session(runpPID int, pids ...int) reaper.SessionStatus {
 		if time.Now().After(end) {
 			e.t.Fatalf("runp ps --json never showed runp %d live with %v: %+v", runpPID, pids, ss)
 		}
-		time.Sleep(100 * time.Millisecond) // polling, bounded by patience
+		time.Sleep(100 * time.Millisecond) // polling, bounded by testenv.Patience
 	}
 }
 
-func hasAlive(s reaper.SessionStatus, pids []int) bool {
+func hasAlive(s sessionJSON, pids []int) bool {
 	for _, pid := range pids {
 		found := false
 		for _, p := range s.Processes {
@@ -121,11 +122,11 @@ func TestE2EKilled(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, id := range append([]process.Identity{bgID, fgID}, conhosts...) {
-			if !exitsWithin(id, patience) {
+			if !exitsWithin(id, testenv.Patience) {
 				t.Errorf("pid %d outlived the runp that was killed", id.PID)
 			}
 		}
-		var reports []reaper.Report
+		var reports []recoveredJSON
 		e.jsonOf(&reports, "reap", "--json")
 		if len(reports) != 1 || reports[0].RunpPID != c.Process.Pid {
 			t.Fatalf("runp reap: %+v, want the killed runp's session", reports)
@@ -135,7 +136,7 @@ func TestE2EKilled(t *testing.T) {
 				t.Errorf("runp reap signalled %+v: the job should have ended it", p)
 			}
 		}
-		var ss []reaper.SessionStatus
+		var ss []sessionJSON
 		if e.jsonOf(&ss, "ps", "--json"); len(ss) != 0 {
 			t.Errorf("runp ps after the reap: %+v, want nothing", ss)
 		}

@@ -15,8 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/sys/windows"
-
 	"runp/internal/testenv"
 	process "runp/proc"
 )
@@ -27,19 +25,13 @@ import (
 // built here.
 var runpExe string
 
-// e2eHelperEnv, set to 1, makes this binary a helper: its first argument
-// is the mode. A mode in the arguments, not the environment, lets one
-// cmd.exe line start helpers of different modes.
+// e2eHelperEnv makes this binary a helper (see testenv.Helpers); its first
+// argument is the mode (testenv.ModeInArgs), so that one cmd.exe line can
+// start helpers of different modes.
 const e2eHelperEnv = "RUNP_E2E_HELPER"
 
-// patience bounds every wait of the tests. It is a hang guard, not a timing
-// goal: a passing run never gets near it.
-const patience = 30 * time.Second
-
 func TestMain(m *testing.M) {
-	if os.Getenv(e2eHelperEnv) == "1" && len(os.Args) > 1 {
-		os.Exit(e2eHelper(os.Args[1], os.Args[2:]))
-	}
+	testenv.Helpers{Env: e2eHelperEnv, Bodies: e2eHelpers}.Main()
 	runpExe = os.Getenv("RUNP_EXE")
 	dir := ""
 	if runpExe == "" {
@@ -61,14 +53,13 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// e2eHelper is the body of a helper process:
+// e2eHelpers are the bodies of the helper processes:
 //
 //   - sleep FILE: write "PID START" (its identity) to FILE, sleep 2 minutes.
-//   - waitfile FILE: wait until FILE exists (at most patience), exit 0.
+//   - waitfile FILE: wait until FILE exists (at most testenv.Patience), exit 0.
 //   - failtwice FILE: count the runs in FILE; exit 1 on the first two, 0 after.
-func e2eHelper(mode string, args []string) int {
-	switch mode {
-	case "sleep":
+var e2eHelpers = map[string]func(args []string) int{
+	"sleep": func(args []string) int {
 		id, err := process.Read(os.Getpid())
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
@@ -86,14 +77,16 @@ func e2eHelper(mode string, args []string) int {
 		}
 		time.Sleep(2 * time.Minute)
 		return 0
-	case "waitfile":
-		for end := time.Now().Add(patience); time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
+	},
+	"waitfile": func(args []string) int {
+		for end := time.Now().Add(testenv.Patience); time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
 			if _, err := os.Stat(args[0]); err == nil {
 				return 0
 			}
 		}
 		return 3
-	case "failtwice":
+	},
+	"failtwice": func(args []string) int {
 		b, _ := os.ReadFile(args[0]) // none yet on the first run
 		n := len(b) + 1
 		if err := os.WriteFile(args[0], bytes.Repeat([]byte("x"), n), 0o600); err != nil {
@@ -104,9 +97,7 @@ func e2eHelper(mode string, args []string) int {
 			return 1
 		}
 		return 0
-	}
-	fmt.Fprintln(os.Stderr, "unknown helper mode", mode)
-	return 2
+	},
 }
 
 // e2e is one test's environment: a state dir, a scratch dir, and the
@@ -133,7 +124,7 @@ func (e *e2e) helper(mode string, args ...string) []string {
 // stdin the null device.
 func (e *e2e) cmd(args ...string) *exec.Cmd {
 	c := exec.Command(runpExe, args...)
-	c.Env = append(os.Environ(), "RUNP_STATE_DIR="+e.stateDir, e2eHelperEnv+"=1")
+	c.Env = append(os.Environ(), "RUNP_STATE_DIR="+e.stateDir, e2eHelperEnv+"="+testenv.ModeInArgs)
 	return c
 }
 
@@ -143,26 +134,15 @@ type result struct {
 	stdout, stderr string
 }
 
-// run runs runp.exe with args to its end, within patience. Its stdout and
-// stderr are files, not pipes: a process that runp leaves running holds
-// them open, and exec.Cmd would wait for the pipes' end.
+// run runs runp.exe with args to its end, within the test's deadline. Its
+// stdout and stderr are files, not pipes: a process that runp leaves
+// running holds them open, and exec.Cmd would wait for the pipes' end.
 func (e *e2e) run(args ...string) result {
 	e.t.Helper()
 	c := e.cmd(args...)
 	out, errOut := e.outFile(), e.outFile()
 	c.Stdout, c.Stderr = out, errOut
-	if err := c.Start(); err != nil {
-		e.t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- c.Wait() }()
-	select {
-	case <-done:
-	case <-time.After(patience):
-		_ = c.Process.Kill() // best effort: the test fails anyway
-		<-done
-		e.t.Fatalf("runp %q did not return within %v; stderr: %s", args, patience, readOut(e.t, errOut))
-	}
+	_ = testenv.Run(e.t, c) // the exit code says how it ended
 	r := result{code: c.ProcessState.ExitCode(), stdout: readOut(e.t, out), stderr: readOut(e.t, errOut)}
 	if r.stderr != "" {
 		e.t.Logf("runp %q stderr: %s", args, r.stderr)
@@ -203,12 +183,12 @@ func (e *e2e) jsonOf(v any, args ...string) {
 }
 
 // sleeper is the identity a sleep helper wrote to file, read within
-// patience; the process is killed by that identity in cleanup.
+// testenv.Patience; the process is killed by that identity in cleanup.
 func (e *e2e) sleeper(file string) process.Identity {
 	e.t.Helper()
-	id, ok := e.trySleeper(file, patience)
+	id, ok := e.trySleeper(file, testenv.Patience)
 	if !ok {
-		e.t.Fatalf("no identity in %s within %v", file, patience)
+		e.t.Fatalf("no identity in %s within %v", file, testenv.Patience)
 	}
 	return id
 }
@@ -231,7 +211,7 @@ func (e *e2e) trySleeper(file string, d time.Duration) (process.Identity, bool) 
 			e.t.Cleanup(func() {
 				// Gone already if the test passed; else killed, and waited
 				// for, since it holds files of the test's temp dirs.
-				if process.Signal(id, syscall.SIGKILL) == nil && !exitsWithin(id, patience) {
+				if process.Signal(id, syscall.SIGKILL) == nil && !exitsWithin(id, testenv.Patience) {
 					e.t.Errorf("pid %d did not exit", id.PID)
 				}
 			})
@@ -251,16 +231,7 @@ func alive(id process.Identity) bool {
 
 // exitsWithin reports whether the process id exits within d.
 func exitsWithin(id process.Identity, d time.Duration) bool {
-	h, err := windows.OpenProcess(windows.SYNCHRONIZE|windows.PROCESS_QUERY_LIMITED_INFORMATION, false, uint32(id.PID))
-	if err != nil {
-		return true // no such process
-	}
-	defer func() { _ = windows.CloseHandle(h) }() // best effort: nothing to flush
-	if !alive(id) {
-		return true // exited, or the PID names another process now
-	}
-	ev, err := windows.WaitForSingleObject(h, uint32(d.Milliseconds()))
-	return err == nil && ev == windows.WAIT_OBJECT_0
+	return testenv.ExitsWithin(id.PID, d, func() bool { return alive(id) })
 }
 
 // modes runs f without a pseudo console (--no-pty) and with one.

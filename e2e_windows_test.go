@@ -63,7 +63,7 @@ func TestE2ELeftoverGone(t *testing.T) {
 		if alive(id) {
 			t.Errorf("the leftover %d still runs after runp returned", id.PID)
 		}
-		var rep supervisor.Report
+		var rep runReport
 		readJSON(t, report, &rep)
 		if rep.ExitCode != 0 || len(rep.Attempts) != 1 || !killedPID(rep.Attempts[0], id.PID) {
 			t.Errorf("report %+v does not show the leftover %d killed", rep, id.PID)
@@ -71,7 +71,7 @@ func TestE2ELeftoverGone(t *testing.T) {
 	})
 }
 
-func killedPID(a supervisor.Attempt, pid int) bool {
+func killedPID(a attemptReport, pid int) bool {
 	for _, k := range a.Killed {
 		if k.PID == pid {
 			return true
@@ -135,7 +135,7 @@ func TestE2ETimeout(t *testing.T) {
 					t.Errorf("pid %d still runs after the timeout", id.PID)
 				}
 			}
-			var rep supervisor.Report
+			var rep runReport
 			readJSON(t, report, &rep)
 			if rep.ExitCode != supervisor.ExitTimeout || len(rep.Attempts) != 1 || rep.Attempts[0].Limit != supervisor.LimitTimeout {
 				t.Errorf("report %+v, want one attempt ended by the timeout", rep)
@@ -153,7 +153,7 @@ func TestE2ERetries(t *testing.T) {
 		!strings.Contains(r.stdout, "run 3") {
 		t.Errorf("exit %d, stdout %q, stderr %q; want three attempts, the last one passing", r.code, r.stdout, r.stderr)
 	}
-	var rep supervisor.Report
+	var rep runReport
 	readJSON(t, report, &rep)
 	var codes []string
 	for _, a := range rep.Attempts {

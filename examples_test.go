@@ -9,6 +9,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"runp/internal/testenv"
 )
 
 // The examples/ directory, each run as its README lines say.
@@ -87,7 +89,7 @@ func TestExampleContainer(t *testing.T) {
 	cmd := exampleCmd(t, tag, unshare, "--pid", "--fork", "--mount-proc", runpBin, "--no-pty", "--grace", "3s", "--", "examples/container/app.sh")
 	p := startCmd(t, cmd)
 	p.expect("app: serving")
-	waitFor(t, "the daemon", func() bool { return len(tagged(tag)) >= 4 }) // unshare, runp, app, daemon
+	testenv.WaitFor(t, "the daemon", func() bool { return len(tagged(tag)) >= 4 }) // unshare, runp, app, daemon
 	runp := childrenOf(t, cmd.Process.Pid)[0]
 	if err := syscall.Kill(runp, syscall.SIGTERM); err != nil {
 		t.Fatal(err)

@@ -19,26 +19,15 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"runp/internal/testenv"
 )
 
 // runpBin is the runp binary built once for the whole test run.
 var runpBin string
 
-// patience bounds every wait in the tests. It is a hang guard, not a timing
-// goal: a passing run never gets near it.
-const patience = 20 * time.Second
-
 func TestMain(m *testing.M) {
-	if name := os.Getenv(helperEnv); name != "" {
-		h, ok := helpers[name]
-		if !ok {
-			fmt.Fprintf(os.Stderr, "no helper %q\n", name)
-			os.Exit(100)
-		}
-		os.Exit(h(os.Args[1:]))
-	}
-	// Helpers are this binary; built with -race, each would sleep 1 s at exit.
-	_ = os.Setenv("GORACE", "atexit_sleep_ms=0")
+	testenv.Helpers{Env: helperEnv, Bodies: helpers}.Main()
 	dir, err := os.MkdirTemp("", "runp-test-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -229,7 +218,7 @@ func startCmd(t *testing.T, cmd *exec.Cmd) *proc {
 // expect waits for a line of output that starts with prefix and returns it.
 func (p *proc) expect(prefix string) string {
 	p.t.Helper()
-	deadline := time.After(patience)
+	deadline := time.After(testenv.Patience)
 	for {
 		select {
 		case l := <-p.lines:
@@ -261,7 +250,7 @@ func (p *proc) wait() int {
 	p.t.Helper()
 	select {
 	case <-p.done:
-	case <-time.After(patience):
+	case <-time.After(testenv.Patience):
 		p.t.Fatalf("runp did not exit; output:\n%s", p.output())
 	}
 	// What runp wrote is in the pipes already; a leftover descendant may
@@ -298,21 +287,32 @@ func runOnce(t *testing.T, r run) (string, string, int) {
 	tag := newTag(t)
 	cmd := r.command(t, tag)
 	cmd.Stdin = r.stdin
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
 	t.Cleanup(func() { killTagged(t, tag) })
-	done := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(patience):
-		_ = cmd.Process.Kill()
-		<-done
-		t.Fatalf("runp did not exit; output:\n%s", out.String())
-	}
+	return runToEnd(t, cmd)
+}
+
+// runpIn runs runp with RUNP_STATE_DIR=dir and exactly argv, to the end,
+// and returns its stdout, stderr and status.
+func runpIn(t *testing.T, dir string, argv ...string) (string, string, int) {
+	t.Helper()
+	cmd := exec.Command(runpBin, argv...)
+	cmd.Env = append(os.Environ(), "RUNP_STATE_DIR="+dir)
+	return runToEnd(t, cmd)
+}
+
+// runpCLI runs runp with exactly argv in the test's state dir, to the end.
+func runpCLI(t *testing.T, argv ...string) (string, string, int) {
+	t.Helper()
+	return runpIn(t, stateDir(t), argv...)
+}
+
+// runToEnd runs cmd to its end within the test's deadline (see
+// testenv.Run) and returns its stdout, stderr and status as a shell's $?.
+func runToEnd(t *testing.T, cmd *exec.Cmd) (string, string, int) {
+	t.Helper()
+	var out, errb strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	_ = testenv.Run(t, cmd) // the status says how it ended
 	return out.String(), errb.String(), shellStatus(cmd.ProcessState)
 }
 
@@ -347,32 +347,16 @@ func killTagged(t *testing.T, tag string) {
 	}
 }
 
-// waitGone polls until pid no longer runs (gone, or a zombie when
-// allowZombie), within patience.
+// waitGone waits until pid no longer runs (gone, or a zombie when
+// allowZombie).
 func waitGone(t *testing.T, pid int, allowZombie bool) {
 	t.Helper()
-	deadline := time.Now().Add(patience)
-	for time.Now().Before(deadline) {
+	testenv.WaitFor(t, fmt.Sprintf("process %d to end", pid), func() bool {
 		st, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
 		if errors.Is(err, os.ErrNotExist) {
-			return
+			return true
 		}
-		if i := bytes.LastIndexByte(st, ')'); allowZombie && i > 0 && st[i+2] == 'Z' {
-			return
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	t.Fatalf("process %d still there after %v", pid, patience)
-}
-
-// waitFor polls cond until it holds, within patience.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(patience)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+		i := bytes.LastIndexByte(st, ')')
+		return allowZombie && i > 0 && len(st) > i+2 && st[i+2] == 'Z'
+	})
 }

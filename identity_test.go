@@ -21,8 +21,8 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"runp/internal/testenv"
 	process "runp/proc"
-	"runp/reaper"
 	"runp/registry"
 )
 
@@ -54,7 +54,7 @@ func inPIDNamespace(t *testing.T, helper string, args ...string) {
 		t.Skipf("cannot make a PID namespace: %v", err)
 	}
 	tag := newTag(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*patience)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*testenv.Patience)
 	defer cancel()
 	// --kill-child: the deadline's SIGKILL of unshare must end the
 	// namespace, whose PID 1, the helper, holds the output pipe open.
@@ -179,7 +179,7 @@ func tickReuseReap(args []string) int {
 		if !running(pid) {
 			return fail("the stranger that got pid %d in the same tick (start %d) was killed: %s", pid, start, out)
 		}
-		var reports []reaper.Report
+		var reports []recoveredJSON
 		if err := json.Unmarshal(out, &reports); err != nil || len(reports) != 1 || len(reports[0].Processes) != 1 {
 			return fail("report %s (%v)", out, err)
 		}
@@ -287,7 +287,7 @@ func tickReuseCleanup(args []string) int {
 	}()
 	pids := bufio.NewScanner(stdout)
 	waitTracked := func(pid int) bool {
-		deadline := time.After(patience)
+		deadline := time.After(testenv.Patience)
 		for {
 			select {
 			case p := <-tracked:
@@ -333,7 +333,7 @@ func tickReuseCleanup(args []string) int {
 		// task of the namespace (a new thread of runp's, say) may take it
 		// first: then this try is over, and the next one starts afresh.
 		var s *exec.Cmd
-		for deadline := time.Now().Add(patience); s == nil; {
+		for deadline := time.Now().Add(testenv.Patience); s == nil; {
 			if now, ok := taskStart(pid); ok && now != start {
 				break
 			}
@@ -472,10 +472,10 @@ func TestReapNeverSignalsInitOrAncestors(t *testing.T) {
 }
 
 // sessionsOf returns runp ps's view of the test's state dir.
-func sessionsOf(t *testing.T) []reaper.SessionStatus {
+func sessionsOf(t *testing.T) []sessionJSON {
 	t.Helper()
 	out, _, _ := runpCLI(t, "ps", "--json")
-	var sessions []reaper.SessionStatus
+	var sessions []sessionJSON
 	_ = json.Unmarshal([]byte(out), &sessions)
 	return sessions
 }
@@ -501,7 +501,7 @@ func TestReapSendsLiveRunpOnlyTheStopSignal(t *testing.T) {
 		t.Fatalf("the live runp was killed: %v\n%s", c.cmd.ProcessState, out)
 	default:
 	}
-	var reports []reaper.Report
+	var reports []recoveredJSON
 	if err := json.Unmarshal([]byte(out), &reports); err != nil || len(reports) != 1 || len(reports[0].Processes) != 1 {
 		t.Fatalf("report %s (%v)", out, err)
 	}
@@ -529,7 +529,7 @@ func TestNestedRunpRecoveryNeverKillsItself(t *testing.T) {
 	f := strings.Fields(b.expect("ready "))
 	cmdPID, _ := strconv.Atoi(f[1])
 	var inner int
-	waitFor(t, "the middle runp's session to list the inner runp and its command", func() bool {
+	testenv.WaitFor(t, "the middle runp's session to list the inner runp and its command", func() bool {
 		for _, s := range sessionsOf(t) {
 			if s.RunpPID != b.cmd.Process.Pid {
 				continue
@@ -555,8 +555,8 @@ func TestNestedRunpRecoveryNeverKillsItself(t *testing.T) {
 			t.Skip("the inner runp's first tick came before the middle runp was killed")
 		}
 	}
-	waitFor(t, "the inner runp to end", func() bool { return !alive(inner) })
-	waitFor(t, "no session left", func() bool { return len(sessionsOf(t)) == 0 })
+	testenv.WaitFor(t, "the inner runp to end", func() bool { return !alive(inner) })
+	testenv.WaitFor(t, "no session left", func() bool { return len(sessionsOf(t)) == 0 })
 	if alive(cmdPID) {
 		t.Errorf("the command %d survived", cmdPID)
 	}

@@ -15,7 +15,7 @@ import (
 	"golang.org/x/sys/unix"
 	"golang.org/x/term"
 
-	"runp/reaper"
+	"runp/internal/testenv"
 )
 
 func init() {
@@ -70,11 +70,11 @@ func TestTerminalSelfStop(t *testing.T) {
 	if i := strings.Index(term.text(), "selfstop: ready "); i >= 0 {
 		cmdPID, _ = strconv.Atoi(strings.Fields(term.text()[i+len("selfstop: ready "):])[0])
 	}
-	waitFor(t, "the command recorded as the child", func() bool {
+	testenv.WaitFor(t, "the command recorded as the child", func() bool {
 		out, _, _ := runpCLI(t, "ps", "--json")
-		var sessions []reaper.SessionStatus
+		var sessions []sessionJSON
 		_ = json.Unmarshal([]byte(out), &sessions)
-		roles := map[string]reaper.ProcessStatus{}
+		roles := map[string]processJSON{}
 		for _, s := range sessions {
 			for _, pr := range s.Processes {
 				roles[pr.Role] = pr
@@ -95,7 +95,7 @@ func TestTerminalSelfStop(t *testing.T) {
 	prompts := strings.Count(term.text(), "bash$ ")
 	term.typ("q")
 	// Once runp has exited, bash prompts again.
-	waitFor(t, "the prompt after runp", func() bool { return strings.Count(term.text(), "bash$ ") > prompts })
+	testenv.WaitFor(t, "the prompt after runp", func() bool { return strings.Count(term.text(), "bash$ ") > prompts })
 	term.typ("echo status $?\r")
 	term.expect("status 7")
 	term.typ("exit\r")
@@ -129,12 +129,12 @@ func TestTerminalSignalsOnce(t *testing.T) {
 	// With -g, to the PTY's foreground group: the command and its child.
 	term = newTerminal(t, 24, 80)
 	term.run("group", runpBin, "-g", "--", os.Args[0])
-	waitFor(t, "both processes ready", func() bool { return strings.Count(term.text(), "ready ") == 2 })
+	testenv.WaitFor(t, "both processes ready", func() bool { return strings.Count(term.text(), "ready ") == 2 })
 	term.waitRaw()
 	if err := term.cmd.Process.Signal(syscall.SIGUSR1); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "both processes of the group signalled", func() bool { return strings.Count(term.text(), "got SIGUSR1") == 2 })
+	testenv.WaitFor(t, "both processes of the group signalled", func() bool { return strings.Count(term.text(), "got SIGUSR1") == 2 })
 	term.typ("\x04")
 	if status := term.wait(); status != 0 {
 		t.Fatalf("status %d; screen:\n%q", status, term.text())

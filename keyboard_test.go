@@ -10,6 +10,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"runp/internal/testenv"
 )
 
 // A script's loop around runp: bash -c, a shell without job control, so
@@ -33,7 +35,7 @@ func TestCtrlCStopsAScriptLoop(t *testing.T) {
 	term.expect("ready ")
 	term.waitRaw() // runp has the terminal: Ctrl-C goes through its PTY
 	term.typ("\x03")
-	waitFor(t, "bash to end after Ctrl-C", func() bool {
+	testenv.WaitFor(t, "bash to end after Ctrl-C", func() bool {
 		screen := term.text()
 		if strings.Contains(screen, "it-") || strings.Contains(screen, "loop-42") || strings.Count(screen, "ready ") > 1 {
 			t.Fatalf("the loop went on after Ctrl-C; screen:\n%s", screen)
@@ -65,7 +67,7 @@ func TestKillINTDoesNotStopAScriptLoop(t *testing.T) {
 	ready := regexp.MustCompile(`ready (\d+)`)
 	for i := 1; i <= 2; i++ {
 		var pid int
-		waitFor(t, fmt.Sprintf("command %d to be ready", i), func() bool {
+		testenv.WaitFor(t, fmt.Sprintf("command %d to be ready", i), func() bool {
 			m := ready.FindAllStringSubmatch(term.text(), -1)
 			if len(m) < i {
 				return false

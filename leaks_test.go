@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"runp/internal/testenv"
 	process "runp/proc"
 )
 
@@ -29,7 +30,7 @@ type sleeper struct {
 func readSleeper(t *testing.T, file, arg string) sleeper {
 	t.Helper()
 	var s sleeper
-	waitFor(t, "the sleeper's PID in "+file, func() bool {
+	testenv.WaitFor(t, "the sleeper's PID in "+file, func() bool {
 		b, err := os.ReadFile(file)
 		if err != nil || !strings.HasSuffix(string(b), "\n") {
 			return false
@@ -149,7 +150,7 @@ func TestOrphansWithoutCookie(t *testing.T) {
 					if err != nil {
 						t.Fatalf("runp: %v\n%s", err, output())
 					}
-				case <-time.After(patience):
+				case <-time.After(testenv.Patience):
 					t.Fatalf("runp did not return:\n%s", output())
 				}
 				if s.runs() {
@@ -184,7 +185,7 @@ func TestNestedRunpMiddleKilled(t *testing.T) {
 				t.Fatal(err)
 			}
 			if onExit == "wait" {
-				waitFor(t, "the outer runp waiting, or gone", func() bool {
+				testenv.WaitFor(t, "the outer runp waiting, or gone", func() bool {
 					select {
 					case <-p.done:
 						return true
@@ -233,7 +234,7 @@ func TestSessionWriteRetried(t *testing.T) {
 	cmd.Env = append(os.Environ(), tagEnv+"="+tag, "RUNP_STATE_DIR="+state, "F1="+first, "F2="+second, "G="+g.Name())
 	p := startCmd(t, cmd)
 	a := readSleeper(t, first, "1041")
-	waitFor(t, "the warning that the session cannot be written", func() bool {
+	testenv.WaitFor(t, "the warning that the session cannot be written", func() bool {
 		return strings.Contains(p.errors(), "state dir unusable")
 	})
 	if err := os.Remove(filler); err != nil {
@@ -241,7 +242,7 @@ func TestSessionWriteRetried(t *testing.T) {
 	}
 	g.open() // the next change: a second daemon
 	b := readSleeper(t, second, "1042")
-	waitFor(t, "both daemons in the session file", func() bool {
+	testenv.WaitFor(t, "both daemons in the session file", func() bool {
 		files, _ := filepath.Glob(filepath.Join(state, "sessions", "*.toml"))
 		if len(files) != 1 {
 			return false
@@ -334,7 +335,7 @@ func TestReapKeepsWhatLeaveLeft(t *testing.T) {
 		t.Fatalf("runp reap: status %d, daemon running: %v\n%s%s", status, daemon.runs(), out, errs)
 	}
 	daemon.kill()
-	waitFor(t, "the daemon's end", func() bool { return !daemon.runs() })
+	testenv.WaitFor(t, "the daemon's end", func() bool { return !daemon.runs() })
 	if _, errs, status := runpCLI(t, "reap"); status != 0 {
 		t.Fatalf("runp reap: status %d: %s", status, errs)
 	}

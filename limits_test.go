@@ -103,13 +103,13 @@ func TestRetriesCleanSlate(t *testing.T) {
 	noLeaks(t, tag)
 }
 
-func readReport(t *testing.T, path string) supervisor.Report {
+func readReport(t *testing.T, path string) runReport {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var r supervisor.Report
+	var r runReport
 	if err := json.Unmarshal(b, &r); err != nil {
 		t.Fatalf("report %s: %v", b, err)
 	}
@@ -136,7 +136,7 @@ func TestReport(t *testing.T) {
 		}
 		sigkilled := false
 		for _, k := range a.Killed {
-			if k.SignalName == "SIGKILL" && strings.Contains(k.Command, os.Args[0]) {
+			if k.Signal == "SIGKILL" && strings.Contains(k.Command, os.Args[0]) {
 				sigkilled = true
 			}
 		}

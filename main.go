@@ -158,14 +158,14 @@ Examples:
 			// The report's path is checked before the command runs: finding out
 			// at the end would cost the run and leave no report.
 			if path := c.String("report"); path != "" {
-				if err := supervisor.CheckReport(path); err != nil {
+				if err := checkReport(path); err != nil {
 					return usageError{err}
 				}
 			}
 			res, err := supervisor.Run(context.Background(), cfg)
 			*exit = status{code: res.ExitCode, signal: res.DeathSignal(), group: res.Keyboard}
 			if path := c.String("report"); path != "" {
-				if rerr := supervisor.WriteReport(path, version, argv, res); rerr != nil {
+				if rerr := writeReport(path, version, argv, res); rerr != nil {
 					fmt.Fprintf(stderr, "runp: %v\n", rerr)
 				}
 			}

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"runp/internal/testenv"
 )
 
 func init() {
@@ -61,7 +63,7 @@ func TestOutputOnFullDisk(t *testing.T) {
 			go func() { _ = cmd.Wait(); close(done) }()
 			select {
 			case <-done:
-			case <-time.After(patience):
+			case <-time.After(testenv.Patience):
 				t.Fatal("runp did not exit")
 			}
 			if status := cmd.ProcessState.ExitCode(); status != 3 {

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"runp/internal/testenv"
 )
 
 // gitRepo makes a repository of n commits whose subjects are c0 ... c(n-1),
@@ -87,7 +89,7 @@ func TestPagerWithoutKeyboard(t *testing.T) {
 		}()
 		select {
 		case <-done:
-		case <-time.After(patience):
+		case <-time.After(testenv.Patience):
 			t.Fatal("runp -- git log hangs: a pager waits for keys")
 		}
 		if status := cmd.ProcessState.ExitCode(); status != 0 {
@@ -96,7 +98,7 @@ func TestPagerWithoutKeyboard(t *testing.T) {
 		var got []string
 		select {
 		case got = <-lines:
-		case <-time.After(patience):
+		case <-time.After(testenv.Patience):
 			t.Fatal("the output did not end")
 		}
 		if len(got) != 100 || got[0] != "c99" || got[99] != "c0" {
@@ -111,7 +113,7 @@ func TestPagerWithoutKeyboard(t *testing.T) {
 		_ = out.Close() // head exits
 		select {
 		case <-done:
-		case <-time.After(patience):
+		case <-time.After(testenv.Patience):
 			t.Fatal("runp -- git log | head hangs: a pager waits for keys")
 		}
 	})
@@ -122,7 +124,7 @@ func TestPagerWithoutKeyboard(t *testing.T) {
 			line, _ := bufio.NewReader(out).ReadString('\n')
 			select {
 			case <-done:
-			case <-time.After(patience):
+			case <-time.After(testenv.Patience):
 				t.Fatal("runp did not exit")
 			}
 			want := "cat cat cat"

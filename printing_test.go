@@ -11,6 +11,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"runp/internal/testenv"
 	process "runp/proc"
 	"runp/reaper"
 )
@@ -55,8 +56,8 @@ func checkSafe(t *testing.T, what, out string, escaped []string) {
 func TestPsPrintsSafely(t *testing.T) {
 	p := start(t, run{flags: []string{"--reap-interval", "20ms"}, helper: "sleep", args: hostile})
 	p.expect("ready")
-	var sessions []reaper.SessionStatus
-	waitFor(t, "the session recorded", func() bool {
+	var sessions []sessionJSON
+	testenv.WaitFor(t, "the session recorded", func() bool {
 		out, _, _ := runpCLI(t, "ps", "--json")
 		sessions = nil
 		_ = json.Unmarshal([]byte(out), &sessions)
@@ -90,7 +91,7 @@ func TestReapPrintsSafely(t *testing.T) {
 	dir := t.TempDir()
 	id := deadSession(t, dir, "", hostile, "")
 	s := namedSleeper(t, strings.Join(hostile, " "), reaper.SessionKey+"="+id)
-	waitFor(t, "the sleeper's exec", func() bool { return strings.Contains(process.Cmdline(s.Process.Pid), "pwned") })
+	testenv.WaitFor(t, "the sleeper's exec", func() bool { return strings.Contains(process.Cmdline(s.Process.Pid), "pwned") })
 	out, stderr, status := runpIn(t, dir, "reap", "--dry-run")
 	if status != 0 || stderr != "" {
 		t.Fatalf("status %d, stderr %q", status, stderr)

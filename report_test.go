@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -15,12 +14,12 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"runp/supervisor"
+	"runp/internal/testenv"
 )
 
 // isReport reports whether b is one whole JSON report.
 func isReport(b []byte) bool {
-	var r supervisor.Report
+	var r runReport
 	return json.Unmarshal(b, &r) == nil && r.RunpVersion == version
 }
 
@@ -95,7 +94,7 @@ func TestReportKeepsWhatThePathIs(t *testing.T) {
 			if !isReport(b) {
 				t.Errorf("the FIFO's reader got %q", b)
 			}
-		case <-time.After(patience):
+		case <-time.After(testenv.Patience):
 			t.Fatal("the FIFO's reader got no report")
 		}
 	})
@@ -139,7 +138,7 @@ func TestReportKeepsWhatThePathIs(t *testing.T) {
 		defer log.Close()
 		cmd := run{flags: []string{"--no-pty", "--report", link}, helper: "args", args: []string{"before"}}.command(t, newTag(t))
 		cmd.Stdout, cmd.Stderr = log, log
-		if err := runBounded(t, cmd); err != nil {
+		if err := testenv.Run(t, cmd); err != nil {
 			t.Fatalf("runp: %v", err)
 		}
 		if fi, err := os.Lstat(link); err != nil || fi.Mode().Type() != os.ModeSymlink {
@@ -151,25 +150,6 @@ func TestReportKeepsWhatThePathIs(t *testing.T) {
 			t.Errorf("the log holds %q", b)
 		}
 	})
-}
-
-// runBounded runs cmd to its end within patience, and kills it otherwise.
-func runBounded(t *testing.T, cmd *exec.Cmd) error {
-	t.Helper()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill() })
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		return err
-	case <-time.After(patience):
-		_ = cmd.Process.Kill()
-		t.Fatal("runp did not exit")
-		return nil
-	}
 }
 
 // TestReportPathCheckedFirst: a report that cannot be written is a usage
@@ -223,7 +203,7 @@ func TestReportPathCheckedFirst(t *testing.T) {
 		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
 		var out, errb strings.Builder
 		cmd.Stdout, cmd.Stderr = &out, &errb
-		_ = runBounded(t, cmd)
+		_ = testenv.Run(t, cmd)
 		checkRefusal(t, path, out.String(), errb.String(), cmd.ProcessState.ExitCode())
 	})
 }

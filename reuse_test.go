@@ -11,7 +11,6 @@ import (
 	"time"
 
 	process "runp/proc"
-	"runp/reaper"
 	"runp/registry"
 )
 
@@ -82,7 +81,7 @@ func reuseHelper(args []string) int {
 	if err != nil {
 		return fail("runp reap: %v", err)
 	}
-	var reports []reaper.Report
+	var reports []recoveredJSON
 	if err := json.Unmarshal(out, &reports); err != nil || len(reports) != 1 || len(reports[0].Processes) != 1 {
 		return fail("report %s (%v)", out, err)
 	}

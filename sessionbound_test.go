@@ -13,28 +13,13 @@ import (
 	"syscall"
 	"testing"
 
+	"runp/internal/testenv"
 	"runp/registry"
 )
 
 // peakLimit bounds the peak RSS of a runp that met a huge session file. runp
 // itself needs about 10 MiB; reading the file would need more than the file.
 const peakLimit = 50 << 20
-
-// peakRSS is the peak resident set of an exited child, in bytes.
-//
-// Careful: a child that os/exec started from a large process reports that
-// process's peak as well. Go starts children with CLONE_VM|CLONE_VFORK, so
-// until its exec the child runs in its parent's memory, and Linux counts the
-// high-water mark of that memory into the child's maxrss at the exec. Hence
-// runPeak, which starts the process from a small helper.
-func peakRSS(t *testing.T, ps *os.ProcessState) int64 {
-	t.Helper()
-	ru, ok := ps.SysUsage().(*syscall.Rusage)
-	if !ok {
-		t.Fatal("no rusage")
-	}
-	return ru.Maxrss << 10 // Linux reports KiB
-}
 
 func init() {
 	// peakrss runs its arguments and prints their peak RSS in KiB: from
@@ -54,6 +39,12 @@ func init() {
 
 // runPeak runs argv to its end and returns its peak RSS in bytes and what
 // it wrote to stderr and stdout.
+//
+// Careful: a child that os/exec started from a large process reports that
+// process's peak as well. Go starts children with CLONE_VM|CLONE_VFORK, so
+// until its exec the child runs in its parent's memory, and Linux counts the
+// high-water mark of that memory into the child's maxrss at the exec. Hence
+// the peakrss helper, a small process that starts argv and reads its figure.
 func runPeak(t *testing.T, argv ...string) (int64, string) {
 	t.Helper()
 	tag := newTag(t)
@@ -62,7 +53,7 @@ func runPeak(t *testing.T, argv ...string) (int64, string) {
 	t.Cleanup(func() { killTagged(t, tag) })
 	var out, stdout strings.Builder
 	cmd.Stderr, cmd.Stdout = &out, &stdout
-	if err := runBounded(t, cmd); err != nil {
+	if err := testenv.Run(t, cmd); err != nil {
 		t.Fatalf("%v: %v\n%s", argv, err, out.String())
 	}
 	res := stdout.String()

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"runp/internal/testenv"
 	process "runp/proc"
 )
 
@@ -104,5 +105,5 @@ func TestSigkillAtTerminal(t *testing.T) {
 		t.Skipf("the command runs under %q, not runp's monitor", mon)
 	}
 	_ = term.cmd.Process.Kill()
-	waitFor(t, "the command to die with runp", func() bool { return !s.runs() })
+	testenv.WaitFor(t, "the command to die with runp", func() bool { return !s.runs() })
 }

@@ -15,6 +15,8 @@ import (
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"runp/internal/testenv"
 )
 
 func TestSignalsReachTheChild(t *testing.T) {
@@ -203,7 +205,7 @@ func TestPID1(t *testing.T) {
 			t.Fatal(err)
 		}
 		// The orphan exits; runp must reap it (a zombie stays listed).
-		waitFor(t, "the orphan reaped", func() bool { return len(childrenOf(t, runp[0])) == 1 })
+		testenv.WaitFor(t, "the orphan reaped", func() bool { return len(childrenOf(t, runp[0])) == 1 })
 		if err := syscall.Kill(runp[0], syscall.SIGTERM); err != nil {
 			t.Fatal(err)
 		}
@@ -335,7 +337,7 @@ func TestDiesOfTheCommandsSignal(t *testing.T) {
 				t.Cleanup(func() { killTagged(t, tag) })
 				var out bytes.Buffer
 				cmd.Stdout, cmd.Stderr = &out, &out
-				err := runBounded(t, cmd)
+				err := testenv.Run(t, cmd)
 				ws := cmd.ProcessState.Sys().(syscall.WaitStatus)
 				if !ws.Signaled() || ws.Signal() != sig {
 					t.Fatalf("runp ended with %v (%v), want death by %s; output:\n%s", err, ws, sigName(sig), out.String())
@@ -369,7 +371,7 @@ func TestCtrlCStopsAShellLoop(t *testing.T) {
 	term.expect("ready ")
 	term.waitRaw() // runp has the terminal: Ctrl-C goes through its PTY
 	term.typ("\x03")
-	waitFor(t, "the shell's prompt after Ctrl-C", func() bool {
+	testenv.WaitFor(t, "the shell's prompt after Ctrl-C", func() bool {
 		screen := term.text()
 		if strings.Contains(screen, "it-10") || strings.Contains(screen, "loop-42") {
 			t.Fatalf("the loop went on after Ctrl-C; screen:\n%s", screen)

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"runp/internal/testenv"
 	process "runp/proc"
 	"runp/registry"
 )
@@ -60,28 +61,6 @@ func deadSession(t *testing.T, dir, boot string, argv []string, command string, 
 	}
 	_ = h.Close() // its runp "dies": the lock is free
 	return sess.ID
-}
-
-// runpIn runs runp with RUNP_STATE_DIR=env and exactly argv.
-func runpIn(t *testing.T, env string, argv ...string) (string, string, int) {
-	t.Helper()
-	cmd := exec.Command(runpBin, argv...)
-	cmd.Env = append(os.Environ(), "RUNP_STATE_DIR="+env)
-	var out, errb strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(patience):
-		_ = cmd.Process.Kill()
-		<-done
-		t.Fatalf("runp %v did not exit", argv)
-	}
-	return out.String(), errb.String(), cmd.ProcessState.ExitCode()
 }
 
 // TestPsReapStateDirEveryForm: ps and reap use the state dir however it is given,
@@ -207,7 +186,7 @@ func TestPsReapStateDirUnusable(t *testing.T) {
 		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: nobody, Gid: nobody}}
 		var out, errb strings.Builder
 		cmd.Stdout, cmd.Stderr = &out, &errb
-		_ = runBounded(t, cmd)
+		_ = testenv.Run(t, cmd)
 		if cmd.ProcessState.ExitCode() == 0 || out.String() != "" || strings.Count(errb.String(), "\n") != 1 || !strings.Contains(errb.String(), "permission denied") {
 			t.Errorf("unreadable: runp %s: status %d, stdout %q, stderr %q; want one line, non-zero", strings.Join(argv, " "), cmd.ProcessState.ExitCode(), out.String(), errb.String())
 		}

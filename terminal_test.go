@@ -15,6 +15,8 @@ import (
 
 	cpty "github.com/creack/pty"
 	"golang.org/x/sys/unix"
+
+	"runp/internal/testenv"
 )
 
 // terminal is a user's terminal made for a test: runp runs as the session
@@ -79,7 +81,7 @@ func (term *terminal) runp(helper string, args ...string) {
 // expect waits until the screen shows s.
 func (term *terminal) expect(s string) {
 	term.t.Helper()
-	waitFor(term.t, "the terminal to show "+s, func() bool {
+	testenv.WaitFor(term.t, "the terminal to show "+s, func() bool {
 		term.mu.Lock()
 		defer term.mu.Unlock()
 		return strings.Contains(term.screen.String(), s)
@@ -96,7 +98,7 @@ func (term *terminal) wait() int {
 	term.t.Helper()
 	select {
 	case <-term.done:
-	case <-time.After(patience):
+	case <-time.After(testenv.Patience):
 		term.t.Fatalf("runp did not exit; screen:\n%s", term.text())
 	}
 	return shellStatus(term.cmd.ProcessState)
@@ -115,7 +117,7 @@ func (term *terminal) modes() unix.Termios {
 // types before that is the outer terminal's to echo.
 func (term *terminal) waitRaw() {
 	term.t.Helper()
-	waitFor(term.t, "raw mode", func() bool { return term.modes().Lflag&unix.ECHO == 0 })
+	testenv.WaitFor(term.t, "raw mode", func() bool { return term.modes().Lflag&unix.ECHO == 0 })
 }
 
 func (term *terminal) typ(s string) {
@@ -216,7 +218,7 @@ func TestTerminalTyping(t *testing.T) {
 	term.runp("cat")
 	term.waitRaw()
 	term.typ("hello runp\r")
-	waitFor(t, "the line echoed and printed", func() bool {
+	testenv.WaitFor(t, "the line echoed and printed", func() bool {
 		return strings.Count(term.text(), "hello runp") == 2
 	})
 	term.typ("\x04")
@@ -291,7 +293,7 @@ func TestTerminalCtrlZ(t *testing.T) {
 				term.waitRaw() // resumed in the foreground: raw again
 			} else {
 				// The command's group has the terminal again.
-				waitFor(t, "the command in the foreground", func() bool {
+				testenv.WaitFor(t, "the command in the foreground", func() bool {
 					pgrp, err := unix.IoctlGetInt(int(term.master.Fd()), unix.TIOCGPGRP)
 					return err == nil && strings.Contains(term.text(), "ready "+strconv.Itoa(pgrp))
 				})

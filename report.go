@@ -1,25 +1,62 @@
-package supervisor
+package main
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
+
+	"runp/reaper"
+	"runp/supervisor"
 )
 
-// Report is the JSON document of --report; its fields are documented in the
-// README ("Use in CI").
-type Report struct {
-	RunpVersion string    `json:"runp_version"`
-	Argv        []string  `json:"argv"`
-	Started     time.Time `json:"started"`
-	Ended       time.Time `json:"ended"`
-	ExitCode    int       `json:"exit_code"`
-	Attempts    []Attempt `json:"attempts"`
+// runReport is the JSON document of --report; its fields are documented in
+// the README ("Use in CI"). It is the CLI's own, converted field by field
+// from the supervisor's Result.
+type runReport struct {
+	RunpVersion string          `json:"runp_version"`
+	Argv        []string        `json:"argv"`
+	Started     time.Time       `json:"started"`
+	Ended       time.Time       `json:"ended"`
+	ExitCode    int             `json:"exit_code"`
+	Attempts    []attemptReport `json:"attempts"`
+}
+
+// attemptReport is one run of the command.
+type attemptReport struct {
+	ExitCode int `json:"exit_code"`
+	// Signal names the signal that killed the command ("SIGKILL"), or "".
+	Signal  string    `json:"signal,omitempty"`
+	Started time.Time `json:"started"`
+	Ended   time.Time `json:"ended"`
+	Seconds float64   `json:"duration_seconds"`
+	// Limit is the limit that ended the attempt, or "".
+	Limit  string         `json:"limit,omitempty"`
+	Killed []killedReport `json:"killed"`
+}
+
+// killedReport is a process the clean-up had to signal.
+type killedReport struct {
+	PID     int    `json:"pid"`
+	Command string `json:"command"`
+	Signal  string `json:"signal"` // its name, as in "SIGTERM"
+}
+
+// newRunReport is res as the --report document.
+func newRunReport(version string, argv []string, res supervisor.Result) runReport {
+	attempts := convert(res.Attempts, func(a supervisor.Attempt) attemptReport {
+		return attemptReport{ExitCode: a.ExitCode, Signal: a.Signal, Started: a.Started, Ended: a.Ended,
+			Seconds: a.Seconds, Limit: a.Limit, Killed: convert(a.Killed, func(k reaper.Killed) killedReport {
+				return killedReport{PID: k.PID, Command: k.Command, Signal: k.SignalName}
+			})}
+	})
+	if attempts == nil {
+		attempts = []attemptReport{}
+	}
+	return runReport{RunpVersion: version, Argv: argv, Started: res.Started, Ended: res.Ended,
+		ExitCode: res.ExitCode, Attempts: attempts}
 }
 
 // A report path names one of two kinds of thing. A regular file, or nothing
@@ -31,12 +68,12 @@ type Report struct {
 // over /dev/null would turn it into a regular 0600 file for every program on
 // the machine.
 
-// CheckReport tells whether a report can be written to path, before the
+// checkReport tells whether a report can be written to path, before the
 // command runs: the directory that would hold a new or replaced file must
 // exist and take a new file; a device, FIFO or symlink must be writable.
 // It opens nothing that has a reader on the other side (a FIFO's reader
 // would see EOF), and leaves nothing behind. The error names path as given.
-func CheckReport(path string) error {
+func checkReport(path string) error {
 	fi, err := os.Lstat(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -96,24 +133,13 @@ func reportErr(path string, err error) error {
 	return fmt.Errorf("--report %s: %w", path, err)
 }
 
-// WriteReport writes res as a Report to path: atomically for a regular file
-// or a new one, in place for anything else (see CheckReport).
-func WriteReport(path, version string, argv []string, res Result) error {
-	attempts := res.Attempts
-	if attempts == nil {
-		attempts = []Attempt{}
-	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false) // a command line's &&, < and > as they are
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(Report{
-		RunpVersion: version, Argv: argv, Started: res.Started, Ended: res.Ended,
-		ExitCode: res.ExitCode, Attempts: attempts,
-	}); err != nil {
+// writeReport writes res as the --report document to path: atomically for
+// a regular file or a new one, in place for anything else (see checkReport).
+func writeReport(path, version string, argv []string, res supervisor.Result) error {
+	data, err := encodeJSON(newRunReport(version, argv, res))
+	if err != nil {
 		return reportErr(path, err)
 	}
-	data := buf.Bytes() // Encode ends it with "\n"
 	fi, err := os.Lstat(path)
 	if err == nil && !fi.Mode().IsRegular() {
 		return reportErr(path, writeInPlace(path, data))
