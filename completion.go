@@ -1,10 +1,12 @@
 package main
 
 import (
+	"embed"
 	"fmt"
 	"io"
 	"runtime"
 	"strings"
+	"text/template"
 
 	"github.com/urfave/cli/v2"
 )
@@ -15,6 +17,22 @@ import (
 // bash-completion's _command_offset, zsh's _normal, fish's
 // __fish_complete_subcommand. The scripts are generated from the CLI
 // definition, so that they know every option and which take a value.
+
+// The scripts are text/template files; their data are the parts generated
+// from the CLI definition, whole lines without the last newline.
+//
+//go:embed completion/runp.bash completion/runp.zsh completion/runp.fish
+var scripts embed.FS
+
+// renderScript executes the script template name with data.
+func renderScript(name string, data any) string {
+	t := template.Must(template.ParseFS(scripts, "completion/"+name))
+	var b strings.Builder
+	if err := t.Execute(&b, data); err != nil {
+		panic(err) // the templates are fixed, and TestCompletion* run them
+	}
+	return b.String()
+}
 
 // completion is what a script needs to know about one option.
 type completion struct {

@@ -7,81 +7,29 @@ import (
 	"github.com/urfave/cli/v2"
 )
 
-// zshScript is the completion for zsh, an _arguments spec per context: the
-// first word may be one of runp's commands or CMD, and from CMD on, zsh's
-// _normal completes CMD's words as if the line began there (as _sudo does).
+// zshScript is the completion for zsh (completion/runp.zsh), an _arguments
+// spec per context: the first word may be one of runp's commands or CMD,
+// and from CMD on, zsh's _normal completes CMD's words as if the line began
+// there (as _sudo does).
 func zshScript(app *cli.App) string {
 	ctx := contexts(app)
-	var b strings.Builder
-	b.WriteString(`#compdef runp
-# runp completion for zsh: eval "$(runp --completion zsh)" after compinit,
-# or save it as _runp in a directory of $fpath.
-
-# _runp_specs CONTEXT: the _arguments specs of runp's options ("") or of
-# one of its commands' ("ps", "reap").
-_runp_specs() {
-  case $1 in
-`)
+	var specs []string
 	for _, name := range contextNames(ctx) {
-		fmt.Fprintf(&b, "  %s) reply=(\n", shellQuote(name))
+		specs = append(specs, fmt.Sprintf("  %s) reply=(", shellQuote(name)))
 		for _, c := range ctx[name] {
 			for _, spec := range zshSpecs(c) {
-				fmt.Fprintf(&b, "    %s\n", shellQuote(spec))
+				specs = append(specs, "    "+shellQuote(spec))
 			}
 		}
-		b.WriteString("  ) ;;\n")
+		specs = append(specs, "  ) ;;")
 	}
-	b.WriteString(`  esac
-}
-
-_runp() {
-  local -a reply _runp_words
-  _runp_words=("${words[@]}")
-  _runp_specs ''
-  _arguments -S : "${reply[@]}" \
-    '(-)1: :_runp_command' \
-    '(-)*:: :_runp_args'
-}
-
-# _runp_command: CMD's name, or one of runp's commands as the first word.
-_runp_command() {
-  if ((CURRENT == 2)); then
-    _alternative \
-`)
 	var cmds []string
 	for _, c := range app.Commands {
 		cmds = append(cmds, c.Name+`\:`+zshEscape(c.Usage, `"`))
 	}
-	fmt.Fprintf(&b, "      %s \\\n", shellQuote("runp-commands:runp command:(("+strings.Join(quoteAll(cmds), " ")+"))"))
-	b.WriteString(`      'commands:command:_command_names -e'
-  else
-    _command_names -e
-  fi
-}
-
-# _runp_args: words is from CMD on (after a "--"); runp's own commands were
-# the first word.
-_runp_args() {
-  if [[ $words[1] == -- ]]; then
-    shift words
-    ((CURRENT--))
-  fi
-  if [[ $_runp_words[2] == $words[1] && $words[1] == (` + strings.Join(commandNames(app), "|") + `) ]]; then
-    local -a reply
-    _runp_specs $words[1]
-    _arguments -S : "${reply[@]}"
-  else
-    _normal
-  fi
-}
-
-if [[ $funcstack[1] == _runp ]]; then
-  _runp "$@"
-else
-  compdef _runp runp
-fi
-`)
-	return b.String()
+	commands := fmt.Sprintf("      %s \\", shellQuote("runp-commands:runp command:(("+strings.Join(quoteAll(cmds), " ")+"))"))
+	return renderScript("runp.zsh", struct{ Specs, Commands, CommandPattern string }{
+		strings.Join(specs, "\n"), commands, strings.Join(commandNames(app), "|")})
 }
 
 // zshSpecs are the _arguments specs of one option.

@@ -13,7 +13,6 @@ package main
 
 import (
 	"context"
-	_ "embed"
 	"errors"
 	"fmt"
 	"io"
@@ -25,15 +24,6 @@ import (
 
 	"runp/supervisor"
 )
-
-// manPage is runp.1, generated from this CLI definition by renderMan (see
-// TestManPageCurrent, which keeps it current). It is embedded so that runp
-// can be built with the urfave_cli_no_docs tag, which drops the Markdown and
-// roff packages: less start-up time and memory on the path of every command
-// runp wraps. Other builds render the page afresh for --man.
-//
-//go:embed runp.1
-var manPage string
 
 // version is runp's version; release builds set it with -ldflags "-X main.version=...".
 var version = "0.1.0-dev"
@@ -93,21 +83,8 @@ Examples:
 		HideHelpCommand: true,
 		Writer:          stdout,
 		ErrWriter:       stderr,
-		Flags: append([]cli.Flag{
-			&cli.BoolFlag{Name: "no-pty", Usage: "give CMD runp's stdio directly instead of a pseudo-terminal"},
-			&cli.BoolFlag{Name: "group", Aliases: []string{"g"}, Usage: "forward signals to CMD's process group (the PTY's foreground job)"},
-			&cli.BoolFlag{Name: "keep-pager", EnvVars: []string{"RUNP_KEEP_PAGER"}, Usage: "keep PAGER, GIT_PAGER, MANPAGER... when stdin is not a terminal (by default they are set to cat: nobody could answer a pager)"},
-			&cli.StringFlag{Name: "on-exit", Value: supervisor.OnExitKill, Usage: "what happens to CMD's descendants when CMD exits: kill, wait (init-style) or leave"},
-			&cli.DurationFlag{Name: "reap-interval", Value: supervisor.DefaultReapInterval, Usage: "how often the reaper looks for new descendants"},
-			&cli.DurationFlag{Name: "timeout", Aliases: []string{"t"}, Usage: "stop an attempt that runs longer than this (exit status 124)"},
-			&cli.DurationFlag{Name: "idle-timeout", Usage: "stop an attempt that prints nothing for this long (exit status 124)"},
-			&cli.IntFlag{Name: "retries", Usage: "run a failed attempt again, up to this many more times, after cleaning its tree up"},
-			&cli.DurationFlag{Name: "retry-delay", Usage: "pause before each retry"},
-			&cli.StringFlag{Name: "report", Usage: "write a JSON report of the run to this file (schema in the README)"},
-			&cli.StringFlag{Name: "completion", Usage: "print the shell completion script for bash, zsh or fish, and exit"},
-			&cli.BoolFlag{Name: "man", Usage: "print runp's man page (roff), generated from these options, and exit"},
-		}, commonFlags()...),
-		Commands: commands,
+		Flags:           append(runFlags(), commonFlags()...),
+		Commands:        commands,
 		OnUsageError: func(c *cli.Context, err error, _ bool) error {
 			return usageError{flagParseError(err, "", c.App.Flags)}
 		},
@@ -122,56 +99,86 @@ Examples:
 				}
 				return err
 			}
-			argv := c.Args().Slice()
-			if len(argv) == 0 {
-				return usageError{errors.New("no command given; usage: runp [options] [--] CMD [ARGS...]")}
-			}
-			stop, err := checkRunOptions(c)
-			if err != nil {
-				return err
-			}
-			// runp's messages and its log follow the terminal: "\r\n" in
-			// raw mode, held while a full-screen program owns the screen.
-			msgs := supervisor.MessageWriter(stderr)
-			cfg := supervisor.Config{
-				Argv:         argv,
-				NoPTY:        c.Bool("no-pty"),
-				Group:        c.Bool("group"),
-				KeepPager:    c.Bool("keep-pager"),
-				Subreaper:    true,
-				JobControl:   true,
-				OnExit:       c.String("on-exit"),
-				StopSignal:   stop,
-				Grace:        c.Duration("grace"),
-				ReapInterval: c.Duration("reap-interval"),
-				StateDir:     c.String("state-dir"),
-				Timeout:      c.Duration("timeout"),
-				IdleTimeout:  c.Duration("idle-timeout"),
-				Retries:      c.Int("retries"),
-				RetryDelay:   c.Duration("retry-delay"),
-				Stderr:       msgs,
-				Logger:       logger(c, msgs),
-			}
-			if c.IsSet("grace") && cfg.Grace == 0 {
-				cfg.Grace = -1 // --grace 0: no grace at all
-			}
-			// The report's path is checked before the command runs: finding out
-			// at the end would cost the run and leave no report.
-			if path := c.String("report"); path != "" {
-				if err := checkReport(path); err != nil {
-					return usageError{err}
-				}
-			}
-			res, err := supervisor.Run(context.Background(), cfg)
-			*exit = status{code: res.ExitCode, signal: res.DeathSignal(), group: res.Keyboard}
-			if path := c.String("report"); path != "" {
-				if rerr := writeReport(path, version, argv, res); rerr != nil {
-					fmt.Fprintf(stderr, "runp: %v\n", rerr)
-				}
-			}
-			return err
+			return runCommand(c, stderr, exit)
 		},
 	}
+}
+
+// runFlags are the options of running a command that ps and reap do not
+// have (see commonFlags for those they share).
+func runFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.BoolFlag{Name: "no-pty", Usage: "give CMD runp's stdio directly instead of a pseudo-terminal"},
+		&cli.BoolFlag{Name: "group", Aliases: []string{"g"}, Usage: "forward signals to CMD's process group (the PTY's foreground job)"},
+		&cli.BoolFlag{Name: "keep-pager", EnvVars: []string{"RUNP_KEEP_PAGER"}, Usage: "keep PAGER, GIT_PAGER, MANPAGER... when stdin is not a terminal (by default they are set to cat: nobody could answer a pager)"},
+		&cli.StringFlag{Name: "on-exit", Value: supervisor.OnExitKill, Usage: "what happens to CMD's descendants when CMD exits: kill, wait (init-style) or leave"},
+		&cli.DurationFlag{Name: "reap-interval", Value: supervisor.DefaultReapInterval, Usage: "how often the reaper looks for new descendants"},
+		&cli.DurationFlag{Name: "timeout", Aliases: []string{"t"}, Usage: "stop an attempt that runs longer than this (exit status 124)"},
+		&cli.DurationFlag{Name: "idle-timeout", Usage: "stop an attempt that prints nothing for this long (exit status 124)"},
+		&cli.IntFlag{Name: "retries", Usage: "run a failed attempt again, up to this many more times, after cleaning its tree up"},
+		&cli.DurationFlag{Name: "retry-delay", Usage: "pause before each retry"},
+		&cli.StringFlag{Name: "report", Usage: "write a JSON report of the run to this file (schema in the README)"},
+		&cli.StringFlag{Name: "completion", Usage: "print the shell completion script for bash, zsh or fish, and exit"},
+		&cli.BoolFlag{Name: "man", Usage: "print runp's man page (roff), generated from these options, and exit"},
+	}
+}
+
+// runCommand runs the command that c's arguments name, writes the report
+// that --report asks for, and sets exit to how runp is to end.
+func runCommand(c *cli.Context, stderr io.Writer, exit *status) error {
+	argv := c.Args().Slice()
+	if len(argv) == 0 {
+		return usageError{errors.New("no command given; usage: runp [options] [--] CMD [ARGS...]")}
+	}
+	stop, err := checkRunOptions(c)
+	if err != nil {
+		return err
+	}
+	// The report's path is checked before the command runs: finding out
+	// at the end would cost the run and leave no report.
+	if path := c.String("report"); path != "" {
+		if err := checkReport(path); err != nil {
+			return usageError{err}
+		}
+	}
+	res, err := supervisor.Run(context.Background(), runConfig(c, argv, stop, stderr))
+	*exit = status{code: res.ExitCode, signal: res.DeathSignal(), group: res.Keyboard}
+	if path := c.String("report"); path != "" {
+		if rerr := writeReport(path, version, argv, res); rerr != nil {
+			fmt.Fprintf(stderr, "runp: %v\n", rerr)
+		}
+	}
+	return err
+}
+
+// runConfig is the supervisor.Config that c's options ask for.
+func runConfig(c *cli.Context, argv []string, stop syscall.Signal, stderr io.Writer) supervisor.Config {
+	// runp's messages and its log follow the terminal: "\r\n" in raw mode,
+	// held while a full-screen program owns the screen.
+	msgs := supervisor.MessageWriter(stderr)
+	cfg := supervisor.Config{
+		Argv:         argv,
+		NoPTY:        c.Bool("no-pty"),
+		Group:        c.Bool("group"),
+		KeepPager:    c.Bool("keep-pager"),
+		Subreaper:    true,
+		JobControl:   true,
+		OnExit:       c.String("on-exit"),
+		StopSignal:   stop,
+		Grace:        c.Duration("grace"),
+		ReapInterval: c.Duration("reap-interval"),
+		StateDir:     c.String("state-dir"),
+		Timeout:      c.Duration("timeout"),
+		IdleTimeout:  c.Duration("idle-timeout"),
+		Retries:      c.Int("retries"),
+		RetryDelay:   c.Duration("retry-delay"),
+		Stderr:       msgs,
+		Logger:       logger(c, msgs),
+	}
+	if c.IsSet("grace") && cfg.Grace == 0 {
+		cfg.Grace = -1 // --grace 0: no grace at all
+	}
+	return cfg
 }
 
 // commonFlags belong to running a command and to the ps and reap commands.
