@@ -16,7 +16,7 @@ import (
 func TestTimeout(t *testing.T) {
 	for _, mode := range [][]string{nil, {"--no-pty"}} {
 		tag := newTag(t)
-		cmd := run{flags: append([]string{"--timeout", "300ms", "--grace", "200ms"}, mode...), helper: "leave", args: []string{"ignoreterm", "stay"}}.command(t, tag)
+		cmd := run{flags: append([]string{"--timeout", "2s", "--grace", "200ms"}, mode...), helper: "leave", args: []string{"ignoreterm", "stay"}}.command(t, tag)
 		t.Cleanup(func() { killTagged(t, tag) })
 		var stderr strings.Builder
 		cmd.Stderr = &stderr
@@ -25,7 +25,7 @@ func TestTimeout(t *testing.T) {
 		if status := cmd.ProcessState.ExitCode(); status != 124 {
 			t.Fatalf("%v: status %d, want 124", mode, status)
 		}
-		if !strings.Contains(stderr.String(), "runp: timed out after 300ms") {
+		if !strings.Contains(stderr.String(), "runp: timed out after 2s") {
 			t.Errorf("%v: stderr %q does not say which limit fired", mode, stderr.String())
 		}
 		for _, pid := range descendants(t, string(out)) {
@@ -54,10 +54,10 @@ func TestIdleTimeout(t *testing.T) {
 		}
 		noLeaks(t, tag)
 	}
-	// Output keeps an attempt alive: a line every 50 ms for 1 s outlasts an
-	// idle limit of 400 ms that a silent command would hit.
-	out, stderr, status := runOnce(t, run{flags: []string{"--idle-timeout", "400ms"}, helper: "drip", args: []string{"20", "50ms"}})
-	if status != 0 || strings.Count(out, "drip") != 20 {
+	// Output keeps an attempt alive: a line every 50 ms for 3 s outlasts an
+	// idle limit of 2 s that a silent command would hit.
+	out, stderr, status := runOnce(t, run{flags: []string{"--idle-timeout", "2s"}, helper: "drip", args: []string{"60", "50ms"}})
+	if status != 0 || strings.Count(out, "drip") != 60 {
 		t.Fatalf("a busy command: status %d, output %q, stderr %q", status, out, stderr)
 	}
 }
