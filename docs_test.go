@@ -39,11 +39,12 @@ func TestDesignDocAtHand(t *testing.T) {
 // ("Packages, and the arrows between them") describes; the two change
 // together. A package not listed imports none of runp's.
 var packageArrows = map[string][]string{
-	"runp":                {"runp/reaper", "runp/registry", "runp/supervisor"},
-	"runp/supervisor":     {"runp/proc", "runp/pty", "runp/reaper", "runp/registry"},
-	"runp/reaper":         {"runp/proc", "runp/registry"},
-	"runp/examples/embed": {"runp/supervisor"},
-	"runp/bench/ptyrelay": {"runp/pty"},
+	"runp":                       {"runp/internal/sigsub/early", "runp/reaper", "runp/registry", "runp/supervisor"},
+	"runp/supervisor":            {"runp/internal/sigsub", "runp/proc", "runp/pty", "runp/reaper", "runp/registry"},
+	"runp/internal/sigsub/early": {"runp/internal/sigsub"},
+	"runp/reaper":                {"runp/proc", "runp/registry"},
+	"runp/examples/embed":        {"runp/supervisor"},
+	"runp/bench/ptyrelay":        {"runp/pty"},
 }
 
 // TestPackageArrows: the arrows between packages are those the design

@@ -22,6 +22,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	_ "runp/internal/sigsub/early" // the signal subscription starts while the program initialises
 	"runp/supervisor"
 )
 

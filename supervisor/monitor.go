@@ -3,11 +3,13 @@ package supervisor
 import (
 	"os"
 	"strconv"
+
+	"runp/internal/sigsub"
 )
 
 // monitorEnv marks a process that runp started as its job-control monitor
 // (see monitor_unix.go); the monitor removes it before the command runs.
-const monitorEnv = "RUNP_MONITOR"
+const monitorEnv = sigsub.MonitorEnv
 
 // Monitor runs the job-control monitor and returns its exit status with ok
 // true when this process was started as one by a Run with

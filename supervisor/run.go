@@ -81,7 +81,10 @@ var prepared struct {
 // Prepare starts, in the background, the work every Run begins with:
 // subscribing to the signals Run handles, which takes the Go runtime about
 // a millisecond (a round trip per signal), and reading this process's own
-// identity, which every session id names (reaper.NewSessionID). A program
+// identity, which every session id names (reaper.NewSessionID). When the
+// program imports runp/internal/sigsub/early (the runp command does), the
+// subscription started while the program initialised, and Prepare takes it
+// over. A program
 // calls it as early as it can, before work of
 // its own such as parsing its command line, and the next Run finds the
 // subscription made or under way. The returned function undoes it when no

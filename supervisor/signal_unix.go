@@ -4,8 +4,6 @@ package supervisor
 
 import (
 	"fmt"
-	"os"
-	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -36,15 +34,6 @@ func signalName(sig syscall.Signal) string {
 	return "signal " + strconv.Itoa(int(sig)) // a real-time signal
 }
 
-// kept are the signals runp does not forward: those it needs itself
-// (SIGCHLD; SIGWINCH, which becomes a resize of the PTY; the job-control
-// stops, which stop runp and its job together), those the Go runtime keeps
-// (SIGURG preempts goroutines, so runp gets many that nobody sent; SIGPROF
-// is the profiler's, and the runtime drops it when not profiling) and those
-// nothing can catch. See also reserved, per platform.
-var kept = []syscall.Signal{unix.SIGKILL, unix.SIGSTOP, unix.SIGCHLD, unix.SIGWINCH,
-	unix.SIGTSTP, unix.SIGTTIN, unix.SIGTTOU, unix.SIGURG, unix.SIGPROF}
-
 // endsRunp are the signals that end a Go program that has not subscribed
 // to them: SIGHUP, SIGINT and SIGTERM kill it, the others make the runtime
 // crash with a stack dump (SIGSEGV, SIGBUS and SIGFPE too when they come
@@ -53,17 +42,3 @@ var kept = []syscall.Signal{unix.SIGKILL, unix.SIGSTOP, unix.SIGCHLD, unix.SIGWI
 var endsRunp = append([]syscall.Signal{unix.SIGHUP, unix.SIGINT, unix.SIGTERM, unix.SIGQUIT,
 	unix.SIGILL, unix.SIGTRAP, unix.SIGABRT, unix.SIGBUS, unix.SIGFPE, unix.SIGSEGV, unix.SIGSYS},
 	platformFatal...)
-
-// forwarded lists the signals runp passes on to the command: every signal
-// up to lastSignal but the kept and the reserved ones. SIGCONT is among
-// them (it also takes the terminal back, see session.handle).
-func forwarded() []os.Signal {
-	var out []os.Signal
-	for n := 1; n <= lastSignal; n++ {
-		sig := syscall.Signal(n)
-		if !slices.Contains(kept, sig) && !reserved(sig) {
-			out = append(out, sig)
-		}
-	}
-	return out
-}

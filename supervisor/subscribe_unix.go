@@ -9,6 +9,8 @@ import (
 	"syscall"
 
 	"golang.org/x/sys/unix"
+
+	"runp/internal/sigsub"
 )
 
 // subscription holds runp's signal channels for a whole Run, across
@@ -19,34 +21,27 @@ type subscription struct {
 	all        chan struct{} // closed once every signal is
 }
 
-// subscribe subscribes to the signals runp handles, in the background.
-// Each signal.Notify of a signal is a round trip to the Go runtime's signal
-// thread (tens of microseconds each), so they are made while runp prepares
-// the command (and, with Prepare, while the CLI parses its flags). run
-// waits for ready before it starts the command: from then on no signal can
-// end runp and leave the command unsupervised (see endsRunp), and none that
-// the runtime would drop unsubscribed (SIGUSR1, SIGALRM, the real-time
-// signals...) is lost instead of forwarded. SIGPIPE is among them: a Go
-// program dies of it when a write to its stdout finds the reader gone
-// (runp -- yes | head -1), which would orphan the tree; subscribed, the
-// write returns EPIPE instead and the stream passes the SIGPIPE on to the
-// command. (Ignoring it would be inherited by the command across exec.)
+// subscribe subscribes to the signals runp handles, in the background, or
+// takes over the subscription that package early started while the
+// program initialised (see sigsub). run waits for ready before it starts
+// the command: from then on no signal can end runp and leave the command
+// unsupervised (see endsRunp), and none that the runtime would drop
+// unsubscribed (SIGUSR1, SIGALRM, the real-time signals...) is lost
+// instead of forwarded. SIGPIPE is among them: a Go program dies of it
+// when a write to its stdout finds the reader gone (runp -- yes | head -1),
+// which would orphan the tree; subscribed, the write returns EPIPE instead
+// and the stream passes the SIGPIPE on to the command. (Ignoring it would
+// be inherited by the command across exec.)
 //
 // SIGCHLD, SIGWINCH and SIGCONT need nothing forwarded if they come while
 // the command starts, so they are subscribed meanwhile, and what they would
 // have said is caught up on then.
 func subscribe() *subscription {
-	sub := &subscription{sigs: make(chan os.Signal, 64), chld: make(chan os.Signal, 1),
-		ready: make(chan struct{}), all: make(chan struct{})}
-	early := slices.DeleteFunc(forwarded(), func(sig os.Signal) bool { return sig == unix.SIGCONT })
-	go func() {
-		defer close(sub.all)
-		signal.Notify(sub.sigs, early...)
-		close(sub.ready)
-		signal.Notify(sub.chld, unix.SIGCHLD)
-		signal.Notify(sub.sigs, unix.SIGWINCH, unix.SIGCONT)
-	}()
-	return sub
+	c := sigsub.Take()
+	if c == nil {
+		c = sigsub.Subscribe()
+	}
+	return &subscription{sigs: c.Sigs, chld: c.Chld, ready: c.Ready, all: c.All}
 }
 
 // stop unsubscribes in the background: signal.Stop waits for the runtime's
