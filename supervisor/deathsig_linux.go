@@ -19,16 +19,39 @@ import (
 //
 // The kernel sends the signal when the thread that forked the child exits,
 // not the process: a Go thread exits when a goroutine locked to it ends
-// without unlocking (an embedding program may do that). So the attempt's
-// goroutine locks its thread before the fork and keeps it until the child
-// has been reaped; unpin releases it. The signal is not inherited by the
-// command's children, and is cleared when the command execs a set-user-ID
-// program (sudo).
+// without unlocking (an embedding program may do that). So the fork is
+// made by a goroutine of its own, locked to its thread, which then waits,
+// parked, until the child has been reaped (unpin) and only then unlocks.
+// The run loop itself stays free to move between threads: locked, every
+// wake-up of the loop would hand the scheduler over to its thread and back.
+// The signal is not inherited by the command's children, and is cleared
+// when the command execs a set-user-ID program (sudo).
 func dieWithRunp(cmd *command, sig syscall.Signal) (unpin func()) {
 	if cmd.sys == nil {
 		cmd.sys = &syscall.SysProcAttr{}
 	}
 	cmd.sys.Pdeathsig = sig
-	runtime.LockOSThread()
-	return runtime.UnlockOSThread
+	cmd.pinned = make(chan struct{})
+	return func() { close(cmd.pinned) }
+}
+
+// startPinned forks and execs the command from a thread that stays alive,
+// locked, until cmd.pinned is closed.
+func (cmd *command) startPinned() (int, error) {
+	type forked struct {
+		pid int
+		err error
+	}
+	done := make(chan forked, 1)
+	go func() {
+		runtime.LockOSThread()
+		pid, err := cmd.forkExec()
+		done <- forked{pid, err}
+		if err == nil {
+			<-cmd.pinned
+		}
+		runtime.UnlockOSThread()
+	}()
+	f := <-done
+	return f.pid, f.err
 }

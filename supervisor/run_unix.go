@@ -173,10 +173,20 @@ type command struct {
 	stdin, stdout, stderr *os.File
 	extra                 *os.File // fd 3, if not nil (the monitor's report)
 	sys                   *syscall.SysProcAttr
+	// pinned, when not nil, is closed once the child has been reaped: the
+	// thread that forked it lives until then (see dieWithRunp).
+	pinned chan struct{}
 }
 
 // start forks and execs the command and returns its PID.
 func (cmd *command) start() (int, error) {
+	if cmd.pinned != nil {
+		return cmd.startPinned()
+	}
+	return cmd.forkExec()
+}
+
+func (cmd *command) forkExec() (int, error) {
 	// Fd puts a file the poller holds back into blocking mode, as
 	// os.StartProcess does: the child gets ordinary descriptors.
 	files := []uintptr{cmd.stdin.Fd(), cmd.stdout.Fd(), cmd.stderr.Fd()}
