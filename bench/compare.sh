@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench/compare.sh: runp against its peers, all in one run (issue 6).
 #
-# Builds runp, a minimal Go exec wrapper (bench/floor), a bare PTY relay
+# Builds runp, a minimal Go exec wrapper (bench/floor) and the same behind
+# urfave/cli (bench/clifloor), a bare PTY relay
 # (bench/ptyrelay) and the measuring driver (bench/driver), installs tini,
 # dumb-init, catatonit, expect (unbuffer) and bsdutils (script) from Debian
 # when missing, runs every figure for runp and the peers with their runs
@@ -117,7 +118,8 @@ fi
 say "building runp, bench/floor, bench/ptyrelay, bench/driver"
 bin=$tmp/bin
 mkdir -p "$bin" "$tmp/state"
-(cd "$root" && go build -tags urfave_cli_no_docs -o "$bin/runp" . && go build -o "$bin/" ./bench/driver ./bench/floor ./bench/ptyrelay)
+(cd "$root" && go build -tags urfave_cli_no_docs -o "$bin/runp" . &&
+  go build -tags urfave_cli_no_docs -o "$bin/" ./bench/driver ./bench/floor ./bench/clifloor ./bench/ptyrelay)
 if fig 6; then
   (cd "$root" && go test -c -o "$bin/reaper.test" ./reaper &&
     go test -c -o "$bin/supervisor.test" ./supervisor &&
@@ -138,6 +140,7 @@ wrapper unbuffer "$(command -v unbuffer)" '{}'
 wrapper script "$(command -v script)" -qec '{sh}' /dev/null
 wrapper floor "$bin/floor" '{}'
 wrapper go-start "$bin/floor" -exit # info: the Go runtime's start and exit, no child
+wrapper cli-floor "$bin/clifloor" -- '{}' # info: the floor behind urfave/cli
 wrapper relay "$bin/ptyrelay" '{}'
 
 commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
@@ -150,7 +153,7 @@ fi
 
 if fig 1; then
   say "1. start+exit: W -- /bin/true, $RUNS runs each, interleaved (stdio /dev/null)"
-  driver wall -spec "$spec" -w runp,tini,dumb-init,catatonit,unbuffer,script,floor,go-start \
+  driver wall -spec "$spec" -w runp,tini,dumb-init,catatonit,unbuffer,script,floor,go-start,cli-floor \
     -n "$RUNS" -key start -results "$res" -- /bin/true
 fi
 
@@ -208,7 +211,7 @@ fi
 
 if fig 3; then
   say "3. memory: peak RSS (VmHWM) of W while it supervises sleep 2, $REPS rounds"
-  driver mem -spec "$spec" -w runp,tini,dumb-init,catatonit -n "$REPS" -key mem -results "$res" -- sleep 2
+  driver mem -spec "$spec" -w runp,tini,dumb-init,catatonit,floor,cli-floor -n "$REPS" -key mem -results "$res" -- sleep 2
 fi
 
 if fig 4; then
