@@ -48,7 +48,7 @@ func TestFindConhostsNone(t *testing.T) {
 // such an edge, and all of them must be found.
 func TestTreeEdgesNotOlder(t *testing.T) {
 	root, want := startTree(t, 2, false, 2)
-	rootID, err := Read(root.cmd.Process.Pid)
+	rootID, err := Read(root.Cmd.Process.Pid)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,7 +16,7 @@ func TestFindByEnv(t *testing.T) {
 	startHelper(t, []string{sessionKey + "X=" + cookie}, "echo")       // prefix-equal key
 	startHelper(t, []string{"X" + sessionKey + "=" + cookie}, "echo")  // suffix-equal key
 	startHelper(t, []string{"Y=" + sessionKey + "=" + cookie}, "echo") // entry as a value
-	wantID, err := Read(want.cmd.Process.Pid)
+	wantID, err := Read(want.Cmd.Process.Pid)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -36,7 +36,7 @@ func TestReadExact(t *testing.T) {
 		t.Errorf("Read(self).Ino = %d, pidfd inode %d", self.Ino, st.Ino)
 	}
 	c := startHelper(t, nil, "echo")
-	child, err := Read(c.cmd.Process.Pid)
+	child, err := Read(c.Cmd.Process.Pid)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +50,7 @@ func TestReadExact(t *testing.T) {
 	if err := Signal(other, syscall.SIGTERM); !errors.Is(err, ErrReused) {
 		t.Errorf("Signal with another ino: %v, want ErrReused", err)
 	}
-	if !c.alive(t) {
+	if !c.Alive(t) {
 		t.Error("signalled through a mismatched identity")
 	}
 }
@@ -61,7 +61,7 @@ func TestReadExact(t *testing.T) {
 // on as recorded, still exact on pidfs (a fresh pidfd's inode is compared).
 func TestHeldPidfd(t *testing.T) {
 	c := startHelper(t, nil, "echo")
-	id, err := Read(c.cmd.Process.Pid)
+	id, err := Read(c.Cmd.Process.Pid)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,8 +80,8 @@ func TestHeldPidfd(t *testing.T) {
 	if err := Signal(id, 0); err != nil {
 		t.Fatal(err)
 	}
-	_ = c.stdin.Close()
-	c.wait(t)
+	_ = c.Stdin.Close()
+	c.Wait(t)
 	if alive, ok := heldAlive(id); !ok || alive {
 		t.Errorf("held pidfd of a reaped process: alive %v, held %v", alive, ok)
 	}
@@ -101,7 +101,7 @@ func TestHeldPidfd(t *testing.T) {
 	fdBudget = func() int { return 0 }
 	t.Cleanup(func() { fdBudget = budget })
 	c2 := startHelper(t, nil, "echo")
-	id2, err := Read(c2.cmd.Process.Pid)
+	id2, err := Read(c2.Cmd.Process.Pid)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +112,7 @@ func TestHeldPidfd(t *testing.T) {
 	if err := Signal(id2, syscall.SIGTERM); err != nil {
 		t.Errorf("Signal without a held pidfd: %v", err)
 	}
-	c2.wait(t)
+	c2.Wait(t)
 }
 
 // TestSignalRefusesSelf: #11 point 4; whatever the identity says, runp does
@@ -149,18 +149,18 @@ func TestNoSIGKILLToLiveRunp(t *testing.T) {
 	isRunp = sameExe
 	t.Cleanup(func() { isRunp = func(int) bool { return false } })
 	c := startHelper(t, nil, "echo")
-	id, err := Read(c.cmd.Process.Pid)
+	id, err := Read(c.Cmd.Process.Pid)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := Signal(id, syscall.SIGKILL); !errors.Is(err, ErrProtected) {
 		t.Errorf("SIGKILL to a runp: %v, want ErrProtected", err)
 	}
-	if !c.alive(t) {
+	if !c.Alive(t) {
 		t.Fatal("SIGKILLed")
 	}
 	if err := Signal(id, syscall.SIGTERM); err != nil {
 		t.Errorf("the stop signal to a runp: %v", err)
 	}
-	c.wait(t)
+	c.Wait(t)
 }

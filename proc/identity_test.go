@@ -29,7 +29,7 @@ func TestReadSelf(t *testing.T) {
 	// Windows its PID may name a later process), or not a process of this
 	// system at all (under wine, os.Getppid() is 0).
 	c := startHelper(t, nil, "echo")
-	child, err := Read(c.cmd.Process.Pid)
+	child, err := Read(c.Cmd.Process.Pid)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,12 +40,12 @@ func TestReadSelf(t *testing.T) {
 
 func TestReadGone(t *testing.T) {
 	c := startHelper(t, nil, "echo")
-	pid := c.cmd.Process.Pid
+	pid := c.Cmd.Process.Pid
 	if _, err := Read(pid); err != nil {
 		t.Fatalf("Read(live %d): %v", pid, err)
 	}
-	_ = c.stdin.Close() // EOF: the helper exits
-	c.wait(t)
+	_ = c.Stdin.Close() // EOF: the helper exits
+	c.Wait(t)
 	if id, err := Read(pid); !errors.Is(err, ErrGone) {
 		t.Errorf("Read(reaped %d) = %+v, %v; want ErrGone", pid, id, err)
 	}

@@ -16,7 +16,7 @@ import (
 // must neither call it alive nor try to kill it.
 func TestReadHeldExited(t *testing.T) {
 	c := startHelper(t, nil, "echo")
-	pid := c.cmd.Process.Pid
+	pid := c.Cmd.Process.Pid
 	id, err := Read(pid)
 	if err != nil {
 		t.Fatal(err)
@@ -26,8 +26,8 @@ func TestReadHeldExited(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { _ = windows.CloseHandle(h) }() // best effort: nothing to flush
-	_ = c.stdin.Close()                           // EOF: the helper exits
-	c.wait(t)
+	_ = c.Stdin.Close()                           // EOF: the helper exits
+	c.Wait(t)
 	if got, err := Read(pid); !errors.Is(err, ErrGone) {
 		t.Errorf("Read(exited, held %d) = %+v, %v; want ErrGone", pid, got, err)
 	}

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"runp/internal/testenv"
 )
 
 // sleepTree starts sh with n background sleeps (single-threaded processes,
@@ -18,7 +20,7 @@ func sleepTree(tb testing.TB, n int) int {
 	tb.Helper()
 	sh := exec.Command("/bin/sh", "-c",
 		`i=0; while [ $i -lt `+strconv.Itoa(n)+` ]; do sleep 600 & i=$((i+1)); done; echo ready; wait`)
-	ch := startChild(tb, sh)
+	ch := testenv.StartChild(tb, sh)
 	// Registered before anything can fail: the sleeps found now are killed
 	// through their identities, then sh, blocked in wait, reaps them and
 	// exits by itself. Killing sh first would orphan them.
@@ -32,9 +34,9 @@ func sleepTree(tb testing.TB, n int) int {
 			ids = append(ids, Identity{PID: k.PID, Start: k.Start, Boot: mustBoot(tb)})
 		}
 		killIDs(tb, ids)
-		ch.wait(tb)
+		ch.Wait(tb)
 	})
-	if l := ch.line(tb); l != "ready" {
+	if l := ch.Line(tb); l != "ready" {
 		tb.Fatalf("sh said %q", l)
 	}
 	kids, err := Tree(sh.Process.Pid)

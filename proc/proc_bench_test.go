@@ -15,7 +15,7 @@ import (
 func benchTree(b *testing.B, n int) int {
 	b.Helper()
 	root, want := startTree(b, n, false, 1)
-	pid := root.cmd.Process.Pid
+	pid := root.Cmd.Process.Pid
 	got, err := Tree(pid)
 	if err != nil || len(got) != len(want) {
 		b.Fatalf("Tree(%d) = %d procs, %v; want %d", pid, len(got), err, len(want))

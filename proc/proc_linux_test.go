@@ -9,7 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
+
+	"runp/internal/testenv"
 )
 
 // zombie reports whether pid has exited and awaits its reaper.
@@ -54,8 +55,8 @@ func TestStatOddName(t *testing.T) {
 	}
 	c := helperCmd("echo")
 	c.Path = odd
-	ch := startChild(t, c)
-	pid := ch.cmd.Process.Pid
+	ch := testenv.StartChild(t, c)
+	pid := ch.Cmd.Process.Pid
 	b, err := os.ReadFile(procPath(pid, "stat"))
 	if err != nil {
 		t.Fatal(err)
@@ -104,7 +105,7 @@ func TestTreeThreadsSpread(t *testing.T) {
 		t.Skip("kernel without /proc/<pid>/task/<tid>/children")
 	}
 	root, want := startTree(t, 4, true, 1)
-	pid := root.cmd.Process.Pid
+	pid := root.Cmd.Process.Pid
 	tasks, err := os.ReadDir(procPath(pid, "task"))
 	if err != nil {
 		t.Fatal(err)
@@ -131,7 +132,7 @@ func TestTreeFallback(t *testing.T) {
 	forceFallback = true
 	t.Cleanup(func() { forceFallback = false })
 	root, want := startTree(t, 2, true, 3)
-	checkTree(t, root.cmd.Process.Pid, want)
+	checkTree(t, root.Cmd.Process.Pid, want)
 	if !TreeFallback() {
 		t.Error("TreeFallback() = false with the fallback forced")
 	}
@@ -141,10 +142,10 @@ func TestTreeFallback(t *testing.T) {
 // directory) with a shell and its background jobs.
 func TestTreeShell(t *testing.T) {
 	sh := exec.Command("/bin/sh", "-c", `sleep 60 & echo $!; sleep 60 & echo $!; echo ready; wait`)
-	ch := startChild(t, sh)
+	ch := testenv.StartChild(t, sh)
 	want := map[int]int{}
 	var pids []int
-	for l := ch.line(t); l != "ready"; l = ch.line(t) {
+	for l := ch.Line(t); l != "ready"; l = ch.Line(t) {
 		pid, err := strconv.Atoi(l)
 		if err != nil {
 			t.Fatal(err)
@@ -203,13 +204,7 @@ func TestCmdlineNoArgv(t *testing.T) {
 // waitFor polls cond with a bound.
 func waitFor(t *testing.T, cond func() bool) {
 	t.Helper()
-	end := testDeadline(t)
-	for !cond() {
-		if time.Now().After(end) {
-			t.Fatal("condition not met before the deadline")
-		}
-		time.Sleep(2 * time.Millisecond) // polling with a bound, not synchronisation
-	}
+	testenv.WaitFor(t, "the condition", cond)
 }
 
 func TestHasEntry(t *testing.T) {

@@ -19,7 +19,7 @@ func TestTree(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			root, want := startTree(t, tc.n, tc.threaded, tc.depth)
-			checkTree(t, root.cmd.Process.Pid, want)
+			checkTree(t, root.Cmd.Process.Pid, want)
 		})
 	}
 }
@@ -53,23 +53,23 @@ func checkTree(t *testing.T, root int, want map[int]int) {
 
 func TestTreeGone(t *testing.T) {
 	c := startHelper(t, nil, "echo")
-	pid := c.cmd.Process.Pid
-	_ = c.stdin.Close() // EOF: the helper exits
-	c.wait(t)
+	pid := c.Cmd.Process.Pid
+	_ = c.Stdin.Close() // EOF: the helper exits
+	c.Wait(t)
 	if _, err := Tree(pid); !errors.Is(err, ErrGone) {
 		t.Errorf("Tree of a reaped pid: %v, want ErrGone", err)
 	}
 }
 
 func TestCmdline(t *testing.T) {
-	c := startHelper(t, nil, "echo")
+	c := startHelper(t, nil, "echo", "cmdline", "of the helper")
 	// exec.Cmd.Start returns when the kernel closes the child's close-on-exec
 	// fds, before the new image's argv is in place: until the helper answers,
 	// its cmdline may still read as empty.
-	if !c.alive(t) {
+	if !c.Alive(t) {
 		t.Fatal("helper did not answer")
 	}
-	if got := Cmdline(c.cmd.Process.Pid); !strings.Contains(got, "-test.run=^TestReaperHelperProcess$ --") {
+	if got := Cmdline(c.Cmd.Process.Pid); !strings.Contains(got, "cmdline of the helper") {
 		t.Errorf("Cmdline = %q", got)
 	}
 	if got := Cmdline(-1); got != "" {

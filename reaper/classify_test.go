@@ -70,9 +70,9 @@ func TestClassifyRealProcesses(t *testing.T) {
 	}
 	// The helper, not true(1), which Windows does not have.
 	c := startHelper(t, nil, "echo")
-	_ = c.stdin.Close() // EOF: the helper exits
-	c.wait(t)
-	if st := observe(registry.Process{PID: c.cmd.Process.Pid, Start: 1}); st != Dead {
+	_ = c.Stdin.Close() // EOF: the helper exits
+	c.Wait(t)
+	if st := observe(registry.Process{PID: c.Cmd.Process.Pid, Start: 1}); st != Dead {
 		t.Errorf("exited and reaped: %v, want dead", st)
 	}
 }

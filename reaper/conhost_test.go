@@ -15,21 +15,21 @@ func TestStopConhosts(t *testing.T) {
 	quits := startHelper(t, nil, "echo") // has exited by itself
 	hangs := startHelper(t, nil, "echo") // must be killed
 	bystander := startHelper(t, nil, "echo")
-	ids := readAll(t, []int{quits.cmd.Process.Pid, hangs.cmd.Process.Pid, bystander.cmd.Process.Pid})
+	ids := readAll(t, []int{quits.Cmd.Process.Pid, hangs.Cmd.Process.Pid, bystander.Cmd.Process.Pid})
 	quitID, hangID, bystanderID := ids[0], ids[1], ids[2]
 	// The bystander is recorded with a start that is not its own: its PID
 	// was "reused", and a reused PID must never be signalled.
 	stale := proc.Identity{PID: bystanderID.PID, Start: bystanderID.Start + 1, Boot: bystanderID.Boot}
 
-	_ = quits.stdin.Close() // EOF: the helper exits on its own
-	quits.wait(t)
+	_ = quits.Stdin.Close() // EOF: the helper exits on its own
+	quits.Wait(t)
 	killed := StopConhosts([]proc.Identity{quitID, hangID, stale}, 50*time.Millisecond)
 
 	if len(killed) != 1 || killed[0].PID != hangID.PID || killed[0].Signal != syscall.SIGKILL {
 		t.Errorf("StopConhosts killed %+v, want only pid %d", killed, hangID.PID)
 	}
-	hangs.wait(t)
-	if !bystander.alive(t) {
+	hangs.Wait(t)
+	if !bystander.Alive(t) {
 		t.Error("a process whose identity did not match was killed")
 	}
 	if err := proc.Signal(bystanderID, 0); err != nil {

@@ -13,7 +13,7 @@ import (
 // lets go of it.
 func TestTrackIDHolds(t *testing.T) {
 	c := startHelper(t, nil, "echo")
-	id, err := proc.Read(c.cmd.Process.Pid)
+	id, err := proc.Read(c.Cmd.Process.Pid)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,8 +25,8 @@ func TestTrackIDHolds(t *testing.T) {
 	if got := r.tracked[id.PID]; got.PID != id.PID || got.Ino != id.Ino {
 		t.Errorf("tracked %+v, want %v", got, id)
 	}
-	_ = c.stdin.Close()
-	c.wait(t)
+	_ = c.Stdin.Close()
+	c.Wait(t)
 	if st := r.classify(r.tracked[id.PID]); st != Dead {
 		t.Errorf("classified %v, want dead", st)
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"runp/internal/testenv"
 	"runp/proc"
 	"runp/registry"
 )
@@ -47,7 +48,7 @@ func sleepTree(tb testing.TB, n int) int {
 	tb.Helper()
 	sh := exec.Command("/bin/sh", "-c",
 		`i=0; while [ $i -lt `+strconv.Itoa(n)+` ]; do sleep 600 & i=$((i+1)); done; echo ready; wait`)
-	ch := startChild(tb, sh)
+	ch := testenv.StartChild(tb, sh)
 	tb.Cleanup(func() {
 		kids, _ := proc.Tree(sh.Process.Pid)
 		for _, k := range kids {
@@ -55,14 +56,14 @@ func sleepTree(tb testing.TB, n int) int {
 				_ = proc.Signal(id, syscall.SIGKILL) // best effort: sh waits for the rest
 			}
 		}
-		ch.wait(tb)
+		ch.Wait(tb)
 	})
 	select {
-	case l := <-ch.lines:
+	case l := <-ch.Lines:
 		if l != "ready" {
 			tb.Fatalf("sh said %q", l)
 		}
-	case <-time.After(time.Until(testDeadline(tb))):
+	case <-time.After(time.Until(testenv.Deadline(tb))):
 		tb.Fatal("sh: no output before the deadline")
 	}
 	if kids, err := proc.Tree(sh.Process.Pid); err != nil || len(kids) != n {

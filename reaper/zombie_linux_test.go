@@ -35,7 +35,7 @@ func TestZombieIsDeadForPsAndReap(t *testing.T) {
 		}
 	}
 	live := startHelper(t, nil, "echo")
-	lid, err := proc.Read(live.cmd.Process.Pid)
+	lid, err := proc.Read(live.Cmd.Process.Pid)
 	if err != nil {
 		t.Fatal(err)
 	}

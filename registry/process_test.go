@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"runp/internal/testenv"
 )
 
 // The helper process is this test binary, re-executed (as immortal's tests
@@ -22,7 +24,8 @@ const (
 	envN    = "RUNP_REGISTRY_N"
 )
 
-// TestHelperProcess is not a test: it is the child of the tests below.
+// The helper's modes (testenv.Helpers, the mode in envMode, its
+// arguments in envDir, envID and envN):
 //
 //	hold:   create a session, say "ready", block until stdin closes.
 //	writer: create a session, write versions 1..19, say "done", block.
@@ -30,11 +33,18 @@ const (
 //	list:   say "live=<bool>" for the session, then exit.
 //
 // It exits without removing its session, as a crashed runp would.
-func TestHelperProcess(t *testing.T) {
+var helpers = testenv.Helpers{Env: envMode, Bodies: map[string]func([]string) int{
+	"hold": helperProcess, "writer": helperProcess, "sleep": helperProcess, "list": helperProcess,
+}}
+
+func TestMain(m *testing.M) {
+	helpers.Main()
+	os.Exit(m.Run())
+}
+
+// helperProcess is the body of every mode.
+func helperProcess([]string) int {
 	mode := os.Getenv(envMode)
-	if mode == "" {
-		return
-	}
 	fail := func(err error) {
 		fmt.Fprintf(os.Stderr, "helper %s: %v\n", mode, err)
 		os.Exit(3)
@@ -55,7 +65,7 @@ func TestHelperProcess(t *testing.T) {
 				fmt.Printf("live=%v\n", e.Live)
 			}
 		}
-		os.Exit(0)
+		return 0
 	}
 	if mode != "sleep" {
 		s, err := Open(os.Getenv(envDir))
@@ -80,7 +90,7 @@ func TestHelperProcess(t *testing.T) {
 		fmt.Println("ready")
 	}
 	_, _ = io.Copy(io.Discard, os.Stdin) // best effort: any end of stdin ends us
-	os.Exit(0)
+	return 0
 }
 
 type helper struct {
@@ -94,10 +104,8 @@ type helper struct {
 // and fails the test if it does not go away.
 func startHelper(t *testing.T, mode, dir, id string, n int) *helper {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$", "-test.count=1")
-	cmd.Env = append(os.Environ(), envMode+"="+mode, envDir+"="+dir, envID+"="+id, envN+"="+strconv.Itoa(n),
-		// Under -race a process lingers 1s at exit, waiting for late reports.
-		"GORACE="+os.Getenv("GORACE")+" atexit_sleep_ms=0")
+	cmd := helpers.Command(mode)
+	cmd.Env = append(cmd.Env, envDir+"="+dir, envID+"="+id, envN+"="+strconv.Itoa(n))
 	cmd.Stderr = os.Stderr
 	r, w, err := os.Pipe() // our own pipe, so that Wait never waits for our reader
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/sys/windows"
 
+	"runp/internal/testenv"
 	"runp/proc"
 )
 
@@ -63,7 +64,7 @@ func startInJob(t *testing.T, j *job) (proc.Identity, windows.Handle) {
 		if err != nil {
 			t.Fatalf("spawn helper: %v", err)
 		}
-	case <-time.After(time.Until(testDeadline(t))):
+	case <-time.After(time.Until(testenv.Deadline(t))):
 		t.Fatal("the spawn helper did not exit")
 	}
 	id := spawned(t, file)
@@ -142,7 +143,7 @@ func TestJobKillOnClose(t *testing.T) {
 	if err := j.close(); err != nil {
 		t.Fatal(err)
 	}
-	if !exits(t, id, time.Until(testDeadline(t))) {
+	if !exits(t, id, time.Until(testenv.Deadline(t))) {
 		t.Errorf("pid %d outlived the job's handle", id.PID)
 	}
 }
@@ -150,7 +151,7 @@ func TestJobKillOnClose(t *testing.T) {
 // exitCodeOf waits for the process behind h to exit and returns its exit code.
 func exitCodeOf(t *testing.T, h windows.Handle) uint32 {
 	t.Helper()
-	ms := uint32(time.Until(testDeadline(t)).Milliseconds())
+	ms := uint32(time.Until(testenv.Deadline(t)).Milliseconds())
 	if ev, err := windows.WaitForSingleObject(h, ms); err != nil || ev != windows.WAIT_OBJECT_0 {
 		t.Fatalf("the process did not exit: %#x, %v", ev, err)
 	}

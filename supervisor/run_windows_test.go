@@ -22,12 +22,11 @@ import (
 	"runp/proc"
 )
 
-// The tests re-execute the test binary as the command (see
-// TestSupervisorHelperProcess): no shell, no other program needed.
+// The tests re-execute the test binary as the command (testenv.Helpers):
+// no shell, no other program needed.
 const helperEnv = "RUNP_SUPERVISOR_HELPER"
 
-// TestSupervisorHelperProcess is not a test: it is the body of the helper
-// processes, and skips when run as a test.
+// helpers are the bodies of the helper processes:
 //
 //   - exit N: print "exiting N", exit with N.
 //   - sleep: sleep a minute.
@@ -36,69 +35,52 @@ const helperEnv = "RUNP_SUPERVISOR_HELPER"
 //     or, under wine, missing), exit 0.
 //   - breakaway: try to start a sleep helper outside the job; print
 //     "breakaway refused", or kill it and print "escaped".
-func TestSupervisorHelperProcess(t *testing.T) {
-	mode := os.Getenv(helperEnv)
-	if mode == "" {
-		t.Skip("helper process body, run by the other tests")
-	}
-	var args []string
-	for i, a := range os.Args {
-		if a == "--" {
-			args = os.Args[i+1:]
-			break
-		}
-	}
-	switch mode {
-	case "exit":
+var helpers = map[string]func(args []string) int{
+	"exit": func(args []string) int {
 		code, _ := strconv.Atoi(args[0])
 		fmt.Println("exiting", code)
-		os.Exit(code)
-	case "sleep":
+		return code
+	},
+	"sleep": func([]string) int {
 		time.Sleep(time.Minute)
-	case "spawn", "breakaway":
-		c := helperCmd("sleep")
-		if mode == "breakaway" {
-			c.SysProcAttr = &syscall.SysProcAttr{CreationFlags: windows.CREATE_BREAKAWAY_FROM_JOB}
-		}
-		if err := c.Start(); err != nil {
-			fmt.Println("breakaway refused:", err)
-			os.Exit(0)
-		}
-		if mode == "breakaway" {
-			_ = c.Process.Kill() // best effort: the test fails on "escaped" anyway
-			fmt.Println("escaped")
-			os.Exit(0)
-		}
-		if err := os.WriteFile(args[0], fmt.Appendf(nil, "pid=%d;", c.Process.Pid), 0o600); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(2)
-		}
-	default:
-		fmt.Fprintln(os.Stderr, "unknown helper mode", mode)
-		os.Exit(2)
+		return 0
+	},
+	"spawn":     func(args []string) int { return spawnHelper(false, args) },
+	"breakaway": func(args []string) int { return spawnHelper(true, args) },
+}
+
+func spawnHelper(breakaway bool, args []string) int {
+	c := helperCmd("sleep")
+	if breakaway {
+		c.SysProcAttr = &syscall.SysProcAttr{CreationFlags: windows.CREATE_BREAKAWAY_FROM_JOB}
 	}
-	os.Exit(0)
+	if err := c.Start(); err != nil {
+		fmt.Println("breakaway refused:", err)
+		return 0
+	}
+	if breakaway {
+		_ = c.Process.Kill() // best effort: the test fails on "escaped" anyway
+		fmt.Println("escaped")
+		return 0
+	}
+	if err := os.WriteFile(args[0], fmt.Appendf(nil, "pid=%d;", c.Process.Pid), 0o600); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	return 0
+}
+
+func TestMain(m *testing.M) {
+	testenv.Helpers{Env: helperEnv, Bodies: helpers}.Main()
+	os.Exit(m.Run())
 }
 
 func helperArgv(args ...string) []string {
-	return append([]string{os.Args[0], "-test.run=^TestSupervisorHelperProcess$", "--"}, args...)
+	return append([]string{os.Args[0]}, args...)
 }
 
 func helperCmd(mode string, args ...string) *exec.Cmd {
-	argv := helperArgv(args...)
-	c := exec.Command(argv[0], argv[1:]...)
-	c.Env = append(os.Environ(), helperEnv+"="+mode)
-	return c
-}
-
-// testDeadline bounds every wait of a test: 30 s, or less if go test's own
-// deadline is nearer.
-func testDeadline(t *testing.T) time.Time {
-	d := time.Now().Add(30 * time.Second)
-	if td, ok := t.Deadline(); ok && td.Add(-2*time.Second).Before(d) {
-		d = td.Add(-2 * time.Second)
-	}
-	return d
+	return testenv.Helpers{Env: helperEnv}.Command(mode, args...)
 }
 
 // runHelper runs a helper under Run with cfg's mode settings and returns
@@ -112,10 +94,10 @@ func runHelper(t *testing.T, cfg Config, mode string, args ...string) (Result, s
 	t.Cleanup(func() { _ = devnull.Close() }) // best effort: read-only
 	var out, errOut bytes.Buffer
 	cfg.Argv = helperArgv(args...)
-	cfg.Env = append(os.Environ(), helperEnv+"="+mode)
+	cfg.Env = append(os.Environ(), testenv.Helpers{Env: helperEnv}.Setting(mode))
 	cfg.Stdin, cfg.Stdout, cfg.Stderr = devnull, &out, &errOut
 	cfg.StateDir = testenv.TempDir(t)
-	ctx, cancel := context.WithDeadline(context.Background(), testDeadline(t))
+	ctx, cancel := context.WithDeadline(context.Background(), testenv.Deadline(t))
 	defer cancel()
 	res, err := Run(ctx, cfg)
 	if errOut.Len() > 0 {
@@ -191,16 +173,10 @@ func exits(t *testing.T, id proc.Identity, d time.Duration) bool {
 	if id.Start == 0 {
 		return true
 	}
-	h, err := windows.OpenProcess(windows.SYNCHRONIZE|windows.PROCESS_QUERY_LIMITED_INFORMATION, false, uint32(id.PID))
-	if err != nil {
-		return true // no such process
-	}
-	defer func() { _ = windows.CloseHandle(h) }() // best effort: nothing to flush
-	if cur, err := proc.Read(id.PID); err != nil || !cur.Same(id) {
-		return true // exited, and the PID reused
-	}
-	ev, err := windows.WaitForSingleObject(h, uint32(d.Milliseconds()))
-	return err == nil && ev == windows.WAIT_OBJECT_0
+	return testenv.ExitsWithin(id.PID, d, func() bool {
+		cur, err := proc.Read(id.PID)
+		return err == nil && cur.Same(id)
+	})
 }
 
 func TestRunKillsWhatTheCommandLeft(t *testing.T) {
@@ -210,7 +186,7 @@ func TestRunKillsWhatTheCommandLeft(t *testing.T) {
 		if err != nil || res.ExitCode != 0 {
 			t.Fatalf("Run = %d, %v", res.ExitCode, err)
 		}
-		if id := spawned(t, file); !exits(t, id, time.Until(testDeadline(t))) {
+		if id := spawned(t, file); !exits(t, id, time.Until(testenv.Deadline(t))) {
 			t.Errorf("pid %d outlived runp with --on-exit kill", id.PID)
 		}
 	})
@@ -257,7 +233,7 @@ func TestRunConhostGone(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, id := range ids {
-		if !exits(t, id, time.Until(testDeadline(t))) {
+		if !exits(t, id, time.Until(testenv.Deadline(t))) {
 			t.Errorf("conhost %d outlived its pseudo console", id.PID)
 		}
 	}
