@@ -62,14 +62,14 @@ func TestTreeGone(t *testing.T) {
 }
 
 func TestCmdline(t *testing.T) {
-	c := startHelper(t, nil, "echo", "cmdline", "of the helper")
+	c := startHelper(t, nil, "echo", "cmdline-of", "the-helper")
 	// exec.Cmd.Start returns when the kernel closes the child's close-on-exec
 	// fds, before the new image's argv is in place: until the helper answers,
 	// its cmdline may still read as empty.
 	if !c.Alive(t) {
 		t.Fatal("helper did not answer")
 	}
-	if got := Cmdline(c.Cmd.Process.Pid); !strings.Contains(got, "cmdline of the helper") {
+	if got := Cmdline(c.Cmd.Process.Pid); !strings.Contains(got, "cmdline-of the-helper") {
 		t.Errorf("Cmdline = %q", got)
 	}
 	if got := Cmdline(-1); got != "" {
