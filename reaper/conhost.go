@@ -17,7 +17,7 @@ import (
 // Call it only after ClosePseudoConsole: before that, the conhost still
 // serves its clients, and killing it would cut their console from under them.
 func StopConhosts(ids []proc.Identity, grace time.Duration) []Killed {
-	survivors := waitExit(ids, grace, nil)
+	survivors := waitExit(ids, grace)
 	var killed []Killed
 	for _, id := range survivors {
 		cmd := proc.Cmdline(id.PID)
@@ -27,4 +27,23 @@ func StopConhosts(ids []proc.Identity, grace time.Duration) []Killed {
 		killed = append(killed, Killed{PID: id.PID, Command: cmd, Signal: syscall.SIGKILL, SignalName: proc.SignalName(syscall.SIGKILL)})
 	}
 	return killed
+}
+
+// waitExit polls until every id has exited (gone, or a zombie waiting for
+// its parent) or bound has passed, and returns those still running.
+func waitExit(ids []proc.Identity, bound time.Duration) []proc.Identity {
+	deadline := time.Now().Add(bound)
+	for {
+		var running []proc.Identity
+		for _, id := range ids {
+			if proc.Signal(id, 0) == nil && !proc.Exited(id.PID) {
+				running = append(running, id)
+			}
+		}
+		if len(running) == 0 || time.Now().After(deadline) {
+			return running
+		}
+		ids = running
+		time.Sleep(pollEvery)
+	}
 }

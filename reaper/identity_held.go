@@ -10,6 +10,26 @@ import (
 // to its pidfd, and the pidfd then decides whether a record still names its
 // process, whoever has the PID now.
 
+// bind returns the record of p, a process found by a walk: the recorded
+// one while it is still p, else p newly admitted (see admit), in place of a
+// record whose process was reaped and whose PID is another's now. ok is
+// false when p changed under the walk. The caller holds mu.
+func (r *Reaper) bind(p proc.Proc) (rec registry.Process, ok bool) {
+	rec, ok = r.tracked[p.PID]
+	if ok && rec.Start == p.Start && r.stillOurs(rec) {
+		return rec, true
+	}
+	if ok {
+		r.drop(p.PID)
+		r.dirty = true
+		r.gen++
+	}
+	if !r.admit(p) {
+		return registry.Process{}, false
+	}
+	return r.tracked[p.PID], true
+}
+
 // admit records p, found by a walk, with a pidfd held on it from now on; the
 // caller holds mu. The pidfd is opened, then p is read again (see look): if
 // it still has the start time and a parent of the session, and that parent

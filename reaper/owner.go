@@ -81,14 +81,17 @@ func (o Owner) Dead() bool {
 	if o.NS != self().NS {
 		return false
 	}
-	id, err := proc.Read(o.PID)
-	switch {
-	case err != nil:
+	s, err := proc.Look(o.PID)
+	if err != nil {
 		return errors.Is(err, proc.ErrGone)
+	}
+	s.Close()
+	id := s.ID
+	switch {
 	case id.Start != o.Start, o.Ino != 0 && id.Ino != 0 && id.Ino != o.Ino:
 		return true // the PID went to another process: the owner is gone
 	default:
-		return proc.Exited(o.PID)
+		return s.Zombie
 	}
 }
 

@@ -344,10 +344,41 @@ func (r *Reaper) scan(force bool) (changed bool) {
 		return false
 	}
 	r.stamp, r.stamped = stamp, ok
+	r.rereadCommands()
+	if r.blind || r.closed {
+		return false
+	}
+	procs := r.tree()
+	seen := make(map[int]bool, len(procs))
+	for _, p := range procs {
+		seen[p.PID] = true
+		if _, ok := r.bind(p); !ok {
+			r.stamped = false // it changed under the walk: walk again next tick
+		}
+	}
+	for pid, rec := range r.tracked {
+		if seen[pid] {
+			continue
+		}
+		switch st := r.classify(rec); st {
+		case Dead, Reused:
+			r.drop(pid)
+			r.dirty = true
+			r.gen++
+			r.opts.Logger.Debug("classified", "pid", pid, "state", st.String())
+		}
+	}
+	r.persist()
+	return false // the deferred func says whether anything changed
+}
+
+// rereadCommands reads again the command of every process recorded in the
+// last execGrace: a process seen between fork and exec shows its parent's
+// command until the exec, which a loaded machine can delay for a while. The
+// caller holds mu.
+func (r *Reaper) rereadCommands() {
 	now := time.Now()
 	for pid, until := range r.fresh {
-		// A process seen between fork and exec shows its parent's command
-		// until the exec, which a loaded machine can delay for a while.
 		rec, ok := r.tracked[pid]
 		if !ok {
 			delete(r.fresh, pid)
@@ -367,41 +398,6 @@ func (r *Reaper) scan(force bool) (changed bool) {
 			delete(r.fresh, pid) // a fork that runs on without an exec
 		}
 	}
-	if r.blind || r.closed {
-		return false
-	}
-	procs := r.tree()
-	seen := make(map[int]bool, len(procs))
-	for _, p := range procs {
-		seen[p.PID] = true
-		rec, ok := r.tracked[p.PID]
-		if ok && rec.Start == p.Start && r.stillOurs(rec) {
-			continue
-		}
-		if ok {
-			// The recorded process was reaped; the PID is another's now.
-			r.drop(p.PID)
-			r.dirty = true
-			r.gen++
-		}
-		if !r.admit(p) {
-			r.stamped = false // it changed under the walk: walk again next tick
-		}
-	}
-	for pid, rec := range r.tracked {
-		if seen[pid] {
-			continue
-		}
-		switch st := r.classify(rec); st {
-		case Dead, Reused:
-			r.drop(pid)
-			r.dirty = true
-			r.gen++
-			r.opts.Logger.Debug("classified", "pid", pid, "state", st.String())
-		}
-	}
-	r.persist()
-	return false // the deferred func says whether anything changed
 }
 
 // classify observes rec's PID now, outside the snapshot.

@@ -1,7 +1,6 @@
 package reaper
 
 import (
-	"errors"
 	"fmt"
 	"log/slog"
 	"syscall"
@@ -112,96 +111,87 @@ func Recover(store *registry.Store, o RecoverOptions) ([]Report, []error) {
 	return reports, errs
 }
 
+// recoverOne stops the live processes of sess, a session of a runp that
+// died: those its file records that are still the same processes, and the
+// processes that carry its cookie (see cleanup and recoveryCleanup).
 func recoverOne(sess *registry.Session, boot string, o RecoverOptions) Report {
-	rep := Report{Session: sess.ID, RunpPID: sess.PID, Argv: sess.Argv, Processes: []ProcessReport{}}
+	rc := &recovery{sess: sess, index: map[int]int{}, signalled: map[proc.Identity]bool{},
+		rep: Report{Session: sess.ID, RunpPID: sess.PID, Argv: sess.Argv, Processes: []ProcessReport{}}}
 	if sess.BootID != boot {
-		rep.OtherBoot = true
-		return rep
+		rc.rep.OtherBoot = true
+		return rc.rep
 	}
-	var targets []proc.Identity
-	index := map[int]int{} // pid -> rep.Processes index
 	for _, p := range sess.Processes {
 		st := Classify(p, observe(p))
-		index[p.PID] = len(rep.Processes)
-		rep.Processes = append(rep.Processes, ProcessReport{PID: p.PID, Command: p.Command, State: st.String()})
+		rc.add(ProcessReport{PID: p.PID, Command: p.Command, State: st.String()})
 		if st == Alive || st == Orphan {
-			targets = append(targets, recordID(p, boot))
+			rc.targets = append(rc.targets, recordID(p, boot))
 		}
 	}
-	// carriers adds the cookie carriers not seen yet. A process inside an
-	// exec has no environment to read for a moment (the kernel shows an
-	// empty one until the new image is set up), so each round looks again.
-	carriers := func() []proc.Identity {
-		found, err := proc.FindByEnv(SessionKey, sess.ID)
-		if err != nil {
-			return nil
-		}
-		var added []proc.Identity
-		for _, id := range found {
-			if _, dup := index[id.PID]; dup {
-				continue
-			}
-			index[id.PID] = len(rep.Processes)
-			rep.Processes = append(rep.Processes, ProcessReport{PID: id.PID, Command: proc.Cmdline(id.PID), State: "cookie"})
-			added = append(added, id)
-		}
-		return added
+	if !rc.carriers() && len(rc.targets) == 0 && !o.DryRun {
+		rc.carriers()
 	}
-	targets = append(targets, carriers()...)
-	if len(targets) == 0 && !o.DryRun {
-		targets = carriers()
+	if o.DryRun || len(rc.targets) == 0 {
+		return rc.rep
 	}
-	if o.DryRun || len(targets) == 0 {
-		return rep
+	log := o.Logger.With("session", sess.ID)
+	c := cleanup{stop: o.Stop, grace: o.Grace, policy: recoveryCleanup, reap: o.Reap, log: log,
+		live: rc.live, more: rc.carriers,
+		signalled: func(t target, sig syscall.Signal) {
+			rc.signalled[t.id] = true
+			rc.rep.Processes[rc.index[t.id.PID]].Signal = proc.SignalName(sig)
+			log.Debug("signalled", "pid", t.id.PID, "signal", proc.SignalName(sig))
+		},
 	}
-	for _, sig := range []syscall.Signal{o.Stop, syscall.SIGKILL} {
-		bound := o.Grace
-		if sig == syscall.SIGKILL {
-			bound = killWait
-		}
-		var alive []proc.Identity
-		for _, id := range targets {
-			if err := proc.Signal(id, sig); err != nil {
-				switch {
-				case errors.Is(err, proc.ErrProtected):
-					o.Logger.Warn("not signalled", "session", sess.ID, "pid", id.PID, "err", err)
-				case !errors.Is(err, proc.ErrGone) && !errors.Is(err, proc.ErrReused):
-					o.Logger.Debug("signal failed", "pid", id.PID, "err", err)
-				}
-				continue
-			}
-			if sig != syscall.SIGKILL {
-				proc.Continue(id)
-			}
-			rep.Processes[index[id.PID]].Signal = proc.SignalName(sig)
-			o.Logger.Debug("signalled", "session", sess.ID, "pid", id.PID, "signal", proc.SignalName(sig))
-			alive = append(alive, id)
-		}
-		if targets = append(waitExit(alive, bound, o.Reap), carriers()...); len(targets) == 0 {
-			break
-		}
-	}
-	return rep
+	c.run()
+	return rc.rep
 }
 
-// waitExit polls until every id has exited (gone, or a zombie waiting for
-// its parent) or bound has passed, and returns those still running.
-func waitExit(ids []proc.Identity, bound time.Duration, reap func()) []proc.Identity {
-	deadline := time.Now().Add(bound)
-	for {
-		if reap != nil {
-			reap()
-		}
-		var running []proc.Identity
-		for _, id := range ids {
-			if proc.Signal(id, 0) == nil && !proc.Exited(id.PID) {
-				running = append(running, id)
-			}
-		}
-		if len(running) == 0 || time.Now().After(deadline) {
-			return running
-		}
-		ids = running
-		time.Sleep(pollEvery)
+// recovery is the recovery of one session: its report, and the processes
+// to stop.
+type recovery struct {
+	sess      *registry.Session
+	rep       Report
+	index     map[int]int // pid -> rep.Processes index
+	targets   []proc.Identity
+	signalled map[proc.Identity]bool
+}
+
+// add adds p to the report.
+func (rc *recovery) add(p ProcessReport) {
+	rc.index[p.PID] = len(rc.rep.Processes)
+	rc.rep.Processes = append(rc.rep.Processes, p)
+}
+
+// carriers adds the cookie carriers not seen yet to the targets, and
+// reports whether there were any. A process inside an exec has no
+// environment to read for a moment (the kernel shows an empty one until the
+// new image is set up), so the clean-up looks again after each phase.
+func (rc *recovery) carriers() bool {
+	found, err := proc.FindByEnv(SessionKey, rc.sess.ID)
+	if err != nil {
+		return false
 	}
+	added := false
+	for _, id := range found {
+		if _, dup := rc.index[id.PID]; dup {
+			continue
+		}
+		rc.add(ProcessReport{PID: id.PID, Command: proc.Cmdline(id.PID), State: "cookie"})
+		rc.targets = append(rc.targets, id)
+		added = true
+	}
+	return added
+}
+
+// live returns the targets to signal: each is signalled once, and once
+// signalled counts while it runs (not gone, not a zombie).
+func (rc *recovery) live() []target {
+	var out []target
+	for _, id := range rc.targets {
+		if !rc.signalled[id] || proc.Signal(id, 0) == nil && !proc.Exited(id.PID) {
+			out = append(out, target{id: id})
+		}
+	}
+	return out
 }
