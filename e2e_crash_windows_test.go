@@ -14,7 +14,6 @@ import (
 
 	"runp/internal/testenv"
 	process "runp/proc"
-	"runp/reaper"
 )
 
 // start starts runp.exe with args in the background; cleanup kills it.
@@ -64,7 +63,7 @@ func hasAlive(s sessionJSON, pids []int) bool {
 	for _, pid := range pids {
 		found := false
 		for _, p := range s.Processes {
-			found = found || p.PID == pid && p.State == reaper.Alive.String()
+			found = found || p.PID == pid && p.State == "alive"
 		}
 		if !found {
 			return false

@@ -56,9 +56,6 @@ func (id Identity) Same(other Identity) bool {
 	return id.PID == other.PID && id.Start == other.Start && id.Boot == other.Boot
 }
 
-// Exact reports whether id carries an exact identifier (Ino).
-func (id Identity) Exact() bool { return id.Ino != 0 }
-
 // String formats id for logs.
 func (id Identity) String() string {
 	if id.Ino != 0 {

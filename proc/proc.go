@@ -12,8 +12,10 @@ type Proc struct {
 	Start uint64
 }
 
-// treeFallback records whether the last Tree call had to scan the whole
-// process table (see TreeFallback).
+// treeFallback records whether the last Tree call scanned the whole process
+// table instead of walking children links. It is always true on darwin and
+// windows, where a full snapshot is the only way; on linux it is true only
+// when the kernel lacks /proc/<pid>/task/<tid>/children.
 var treeFallback atomic.Bool
 
 // Tree returns root's descendants, not root itself, breadth-first, from one
@@ -34,8 +36,8 @@ var treeFallback atomic.Bool
 //     parent (it died and its PID was reused, or it was orphaned to an init
 //     outside the tree while the walk ran) is left out. Kernels built
 //     without CONFIG_PROC_CHILDREN have no children file; Tree then falls
-//     back to one scan of /proc/[0-9]*/stat, O(machine), and TreeFallback
-//     reports true.
+//     back to one scan of /proc/[0-9]*/stat, O(machine), and treeFallback
+//     records it.
 //   - darwin: one sysctl kern.proc.all snapshot (the kernel offers nothing
 //     narrower), then a walk of a parent->children map.
 //   - windows: one Toolhelp snapshot, then a walk of a parent->children map;
@@ -48,14 +50,6 @@ func Tree(root int) ([]Proc, error) {
 		return nil, fmt.Errorf("tree of pid %d: %w", root, ErrGone)
 	}
 	return tree(root)
-}
-
-// TreeFallback reports whether the last Tree call scanned the whole process
-// table instead of walking children links. It is always true on darwin and
-// windows, where a full snapshot is the only way; on linux it is true only
-// when the kernel lacks /proc/<pid>/task/<tid>/children.
-func TreeFallback() bool {
-	return treeFallback.Load()
 }
 
 // Cmdline returns a readable command line for pid: argv joined by spaces, or

@@ -33,7 +33,7 @@ func runTree(b *testing.B, root, want int) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(want), "ns/proc")
-	if TreeFallback() {
+	if treeFallback.Load() {
 		b.Log("full-scan fallback")
 	}
 }

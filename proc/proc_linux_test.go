@@ -121,7 +121,7 @@ func TestTreeThreadsSpread(t *testing.T) {
 		t.Fatalf("children under %d task(s) only: the test does not exercise per-thread lists", withKids)
 	}
 	checkTree(t, pid, want)
-	if TreeFallback() {
+	if treeFallback.Load() {
 		t.Error("Tree used the fallback on a kernel with children files")
 	}
 }
@@ -133,8 +133,8 @@ func TestTreeFallback(t *testing.T) {
 	t.Cleanup(func() { forceFallback = false })
 	root, want := startTree(t, 2, true, 3)
 	checkTree(t, root.Cmd.Process.Pid, want)
-	if !TreeFallback() {
-		t.Error("TreeFallback() = false with the fallback forced")
+	if !treeFallback.Load() {
+		t.Error("treeFallback.Load() = false with the fallback forced")
 	}
 }
 

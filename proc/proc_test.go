@@ -35,7 +35,7 @@ func checkTree(t *testing.T, root int, want map[int]int) {
 	depth := map[int]int{root: 0}
 	for _, p := range got {
 		if want[p.PID] != p.PPID {
-			t.Errorf("Tree(%d) has %+v; want ppid %d (fallback %v)", root, p, want[p.PID], TreeFallback())
+			t.Errorf("Tree(%d) has %+v; want ppid %d (fallback %v)", root, p, want[p.PID], treeFallback.Load())
 		}
 		d, ok := depth[p.PPID]
 		if !ok {

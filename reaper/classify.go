@@ -5,52 +5,52 @@ import (
 	"runp/registry"
 )
 
-// State is what the reaper makes of a recorded process on a tick.
-type State int
+// state is what the reaper makes of a recorded process on a tick.
+type state int
 
 // The states of a tracked process (docs/design.md, "Reaper").
 const (
-	// Alive: running, ours, with the parent it was recorded with.
-	Alive State = iota
-	// Dead: no process has the PID any more.
-	Dead
-	// Reused: the PID now belongs to another process. The entry is dropped
+	// stateAlive: running, ours, with the parent it was recorded with.
+	stateAlive state = iota
+	// stateDead: no process has the PID any more.
+	stateDead
+	// stateReused: the PID now belongs to another process. The entry is dropped
 	// and never signalled.
-	Reused
-	// Orphan: running and ours, but its parent is gone: it was re-parented
+	stateReused
+	// stateOrphan: running and ours, but its parent is gone: it was re-parented
 	// (to runp as subreaper, or to init) or it left the tree.
-	Orphan
+	stateOrphan
 )
 
-func (s State) String() string {
+func (s state) String() string {
 	switch s {
-	case Alive:
+	case stateAlive:
 		return "alive"
-	case Dead:
+	case stateDead:
 		return "dead"
-	case Reused:
+	case stateReused:
 		return "reused"
-	case Orphan:
+	case stateOrphan:
 		return "orphan"
 	}
 	return "unknown"
 }
 
-// Classify decides the state of rec from obs. The start time is compared
+// classifyRecord decides the state of rec from obs. The start time is compared
 // exactly, and the exact identifier too when both sides know it: a PID alone
 // never identifies a process.
-func Classify(rec registry.Process, obs proc.Observation) State {
+func classifyRecord(rec registry.Process, obs proc.Observation) state {
 	switch {
 	case obs.Gone:
-		return Dead
+		return stateDead
 	case obs.Start != rec.Start, obs.Ino != 0 && rec.Ino != 0 && obs.Ino != rec.Ino:
-		return Reused
+		return stateReused
 	case obs.Zombie:
-		return Dead
+		return stateDead
 	case obs.PPID != rec.PPID:
-		return Orphan
+		return stateOrphan
 	}
-	return Alive
+	return stateAlive
 }
 
 // recordID is the identity rec records, in the boot boot.

@@ -27,7 +27,7 @@ func TestTrackIDHolds(t *testing.T) {
 	}
 	_ = c.Stdin.Close()
 	c.Wait(t)
-	if st := r.classify(r.tracked[id.PID]); st != Dead {
+	if st := r.classify(r.tracked[id.PID]); st != stateDead {
 		t.Errorf("classified %v, want dead", st)
 	}
 	if err := r.Close(); err != nil {

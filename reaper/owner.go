@@ -13,12 +13,12 @@ import (
 	"runp/registry"
 )
 
-// Owner is what a session id says about the process that owns the session:
+// owner is what a session id says about the process that owns the session:
 // enough for "runp reap" to prove that owner dead, and so to stop the
 // processes that carry its cookie, even when the session file was never
 // written (the owner was killed in its first reap interval, before the state
 // dir was opened).
-type Owner struct {
+type owner struct {
 	PID int
 	// Start is the owner's start time, and Ino its pidfs inode number (0
 	// when unknown), as in proc.Identity.
@@ -39,16 +39,16 @@ type Owner struct {
 // dots.
 func NewSessionID(stateDir string) string {
 	me := self()
-	return fmt.Sprintf("%s.%d.%d.%d.%d.%016x", registry.NewID(), me.PID, me.Start, me.Ino, me.NS, DirHash(stateDir))
+	return fmt.Sprintf("%s.%d.%d.%d.%d.%016x", registry.NewID(), me.PID, me.Start, me.Ino, me.NS, dirHash(stateDir))
 }
 
-// ParseOwner reads the owner out of a session id made by NewSessionID; ok is
+// parseOwner reads the owner out of a session id made by NewSessionID; ok is
 // false for any other id (a runp older than this one, or a forged cookie
 // that does not parse).
-func ParseOwner(id string) (o Owner, ok bool) {
+func parseOwner(id string) (o owner, ok bool) {
 	f := strings.Split(id, ".")
 	if len(f) != 6 {
-		return Owner{}, false
+		return owner{}, false
 	}
 	pid, err1 := strconv.Atoi(f[1])
 	start, err2 := strconv.ParseUint(f[2], 10, 64)
@@ -56,14 +56,14 @@ func ParseOwner(id string) (o Owner, ok bool) {
 	ns, err4 := strconv.ParseUint(f[4], 10, 64)
 	dir, err5 := strconv.ParseUint(f[5], 16, 64)
 	if err := errors.Join(err1, err2, err3, err4, err5); err != nil || pid <= 0 || start == 0 || len(f[5]) != 16 {
-		return Owner{}, false
+		return owner{}, false
 	}
-	return Owner{PID: pid, Start: start, Ino: ino, NS: ns, Dir: dir}, true
+	return owner{PID: pid, Start: start, Ino: ino, NS: ns, Dir: dir}, true
 }
 
-// DirHash is the hash of a state dir's absolute path that session ids carry
+// dirHash is the hash of a state dir's absolute path that session ids carry
 // (FNV-1a, 64 bits); 0 for "".
-func DirHash(dir string) uint64 {
+func dirHash(dir string) uint64 {
 	if dir == "" {
 		return 0
 	}
@@ -72,12 +72,12 @@ func DirHash(dir string) uint64 {
 	return h.Sum64()
 }
 
-// Dead reports whether the owner is provably dead, as seen from this
+// dead reports whether the owner is provably dead, as seen from this
 // process: same PID namespace, and no live process has its PID and start
 // time (and pidfs inode, when both are known). A zombie is dead. Anything
 // uncertain (another namespace, an owner whose PID cannot be read for
 // another reason than its absence) is not: at worst its orphans are left.
-func (o Owner) Dead() bool {
+func (o owner) dead() bool {
 	if o.NS != self().NS {
 		return false
 	}
@@ -103,8 +103,8 @@ func (o Owner) Dead() bool {
 func Prime() { self() }
 
 // self is this process's identity and PID namespace, read once.
-var self = sync.OnceValue(func() Owner {
-	me := Owner{PID: os.Getpid(), NS: pidNS()}
+var self = sync.OnceValue(func() owner {
+	me := owner{PID: os.Getpid(), NS: pidNS()}
 	if id, err := proc.Read(me.PID); err == nil {
 		me.Start, me.Ino = id.Start, id.Ino
 	}

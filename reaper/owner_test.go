@@ -14,7 +14,7 @@ import (
 // dir, and parses back; other ids do not parse.
 func TestSessionIDNamesItsOwner(t *testing.T) {
 	id := NewSessionID("/some/state")
-	o, ok := ParseOwner(id)
+	o, ok := parseOwner(id)
 	if !ok {
 		t.Fatalf("%s does not parse", id)
 	}
@@ -22,17 +22,17 @@ func TestSessionIDNamesItsOwner(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o.PID != os.Getpid() || o.Start != me.Start || o.Ino != me.Ino || o.Dir != DirHash("/some/state") || o.NS != pidNS() {
+	if o.PID != os.Getpid() || o.Start != me.Start || o.Ino != me.Ino || o.Dir != dirHash("/some/state") || o.NS != pidNS() {
 		t.Fatalf("%s parses as %+v", id, o)
 	}
-	if o.Dead() {
+	if o.dead() {
 		t.Fatal("this process is said to be dead")
 	}
 	for _, bad := range []string{"20261206T090620Z-2d00decb956bb547", "a.1.2.3.4", "a.x.2.3.4.0000000000000000",
 		"a.0.2.3.4.0000000000000000",
 		"a.1.0.3.4.0000000000000000", // start 0: what a failed read of runp itself writes, which proves no death
 		"a.1.2.3.4.00", "a.1.2.3.4.0000000000000000.5"} {
-		if _, ok := ParseOwner(bad); ok {
+		if _, ok := parseOwner(bad); ok {
 			t.Errorf("%q parses", bad)
 		}
 	}
@@ -46,18 +46,18 @@ func TestOwnerDead(t *testing.T) {
 		t.Fatal(err)
 	}
 	me := self()
-	gone := Owner{PID: cmd.Process.Pid, Start: 1, NS: me.NS}
-	if !gone.Dead() {
+	gone := owner{PID: cmd.Process.Pid, Start: 1, NS: me.NS}
+	if !gone.dead() {
 		t.Errorf("an exited process is not dead")
 	}
-	other := Owner{PID: me.PID, Start: me.Start + 1, NS: me.NS}
-	if !other.Dead() {
+	other := owner{PID: me.PID, Start: me.Start + 1, NS: me.NS}
+	if !other.dead() {
 		t.Errorf("a PID that names another process now does not make its owner dead")
 	}
-	if me.Ino != 0 && !(Owner{PID: me.PID, Start: me.Start, Ino: me.Ino + 1, NS: me.NS}).Dead() {
+	if me.Ino != 0 && !(owner{PID: me.PID, Start: me.Start, Ino: me.Ino + 1, NS: me.NS}).dead() {
 		t.Errorf("a PID and start time that name another process (pidfs inode) do not make the owner dead")
 	}
-	if (Owner{PID: cmd.Process.Pid, Start: 1, NS: me.NS + 1}).Dead() {
+	if (owner{PID: cmd.Process.Pid, Start: 1, NS: me.NS + 1}).dead() {
 		t.Errorf("an owner of another PID namespace is judged dead")
 	}
 }

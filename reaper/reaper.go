@@ -361,7 +361,7 @@ func (r *Reaper) scan(force bool) (changed bool) {
 			continue
 		}
 		switch st := r.classify(rec); st {
-		case Dead, Reused:
+		case stateDead, stateReused:
 			r.drop(pid)
 			r.dirty = true
 			r.gen++
@@ -401,8 +401,8 @@ func (r *Reaper) rereadCommands() {
 }
 
 // classify observes rec's PID now, outside the snapshot.
-func (r *Reaper) classify(rec registry.Process) State {
-	return Classify(rec, observe(rec))
+func (r *Reaper) classify(rec registry.Process) state {
+	return classifyRecord(rec, observe(rec))
 }
 
 // persist writes the session if it changed; the caller holds mu. A failure

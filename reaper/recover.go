@@ -47,7 +47,7 @@ type RecoverOptions struct {
 	Reap func()
 	// Unwritten also stops the cookie carriers of sessions of this store
 	// that were never written, once their owner is provably dead (see
-	// Owner). It reads every process's environment: "runp reap" does it,
+	// owner). It reads every process's environment: "runp reap" does it,
 	// the background recovery of every runp does not.
 	Unwritten bool
 }
@@ -122,9 +122,9 @@ func recoverOne(sess *registry.Session, boot string, o RecoverOptions) Report {
 		return rc.rep
 	}
 	for _, p := range sess.Processes {
-		st := Classify(p, observe(p))
+		st := classifyRecord(p, observe(p))
 		rc.add(ProcessReport{PID: p.PID, Command: p.Command, State: st.String()})
-		if st == Alive || st == Orphan {
+		if st == stateAlive || st == stateOrphan {
 			rc.targets = append(rc.targets, recordID(p, boot))
 		}
 	}

@@ -40,7 +40,7 @@ func (r *Reaper) live(extra []proc.Identity) []target {
 		}
 		seen[pid] = true
 		switch r.classify(rec) {
-		case Alive, Orphan:
+		case stateAlive, stateOrphan:
 			out = append(out, target{r.idOf(rec), rec.Command})
 		default:
 			// Gone, reused, or a zombie: outside the tree it waits for a

@@ -27,7 +27,7 @@ type ProcessStatus struct {
 	// FirstSeen is when runp first saw the process; Age counts from it.
 	FirstSeen  time.Time `json:"first_seen"`
 	AgeSeconds float64   `json:"age_seconds"`
-	// State is alive, orphan, dead (gone, or a zombie) or reused (see Classify).
+	// State is alive, orphan, dead (gone, or a zombie) or reused (see classifyRecord).
 	State string `json:"state"`
 }
 
@@ -56,7 +56,7 @@ func Status(store *registry.Store) ([]SessionStatus, []error, error) {
 			st.Processes = append(st.Processes, ProcessStatus{
 				PID: p.PID, PPID: p.PPID, Command: p.Command, Role: p.Role, FirstSeen: p.FirstSeen,
 				AgeSeconds: now.Sub(p.FirstSeen).Round(time.Second).Seconds(),
-				State:      Classify(p, obs).String(),
+				State:      classifyRecord(p, obs).String(),
 			})
 		}
 		out = append(out, st)

@@ -121,8 +121,8 @@ ctypes.CDLL(None).pthread_exit(None)
 		t.Fatal(err)
 	}
 	rec := registry.Process{PID: pid, PPID: os.Getpid(), Start: id.Start, Ino: id.Ino}
-	if obs := observe(rec); obs.Zombie || Classify(rec, obs) != Alive {
-		t.Errorf("observed %+v, classified %v; want alive", obs, Classify(rec, obs))
+	if obs := observe(rec); obs.Zombie || classifyRecord(rec, obs) != stateAlive {
+		t.Errorf("observed %+v, classified %v; want alive", obs, classifyRecord(rec, obs))
 	}
 	if proc.Exited(pid) {
 		t.Error("proc.Exited() says a running process has exited")

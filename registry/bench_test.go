@@ -55,7 +55,7 @@ func BenchmarkMarshal(b *testing.B) {
 	sess := contentFor(NewID(), os.Getpid(), 1, 3)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := Marshal(sess); err != nil {
+		if _, err := marshal(sess); err != nil {
 			b.Fatal(err)
 		}
 	}

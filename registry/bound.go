@@ -18,33 +18,33 @@ import (
 // the decoder almost 1 GB, 16 MiB of empty [[process]] tables 500 MB.
 //
 // What a real session needs: a process table costs about 130 bytes and 8
-// values without its command, and the command is clipped to MaxCommand. The
+// values without its command, and the command is clipped to maxCommand. The
 // bounds hold some 2,000 processes with commands that long, and 32,000 with
 // commands of a hundred bytes or without commands, which is what the writer
 // falls back to for a tree that large (see fit). Reading the worst file within
 // them costs `runp ps` about 60 MB (TestHugeSessionFileQuarantinedUnread and
 // TestDenseSessionFileBounded measure it).
 const (
-	// MaxFileSize is the largest session file that is read.
-	MaxFileSize = 8 << 20
-	// MaxValues is the most values (counted as '=', ',', '[' and '{'
+	// maxFileSize is the largest session file that is read.
+	maxFileSize = 8 << 20
+	// maxValues is the most values (counted as '=', ',', '[' and '{'
 	// outside strings and comments) a session file may hold to be decoded.
-	MaxValues = 1 << 18
-	// MaxCommand bounds each recorded command line and argv element, in
+	maxValues = 1 << 18
+	// maxCommand bounds each recorded command line and argv element, in
 	// bytes; longer ones are clipped, with "…" at the end. They are for
 	// people to read (ps, reap, reports); identity never depends on them.
-	MaxCommand = 4096
+	maxCommand = 4096
 	// maxArgv and maxArgc bound the whole recorded argv when a session must
 	// shrink.
 	maxArgv = 64 << 10
 	maxArgc = 1024
 )
 
-// ErrTooLarge is wrapped when a session file exceeds MaxFileSize, or a
+// errTooLarge is wrapped when a session file exceeds maxFileSize, or a
 // session cannot be encoded within it.
-var ErrTooLarge = errors.New("registry: session file too large")
+var errTooLarge = errors.New("registry: session file too large")
 
-// readBounded reads f whole unless it is larger than MaxFileSize. The size
+// readBounded reads f whole unless it is larger than maxFileSize. The size
 // is checked before reading, and the read is limited too, so a file that
 // grows meanwhile costs no more.
 func readBounded(f *os.File) ([]byte, error) {
@@ -54,17 +54,17 @@ func readBounded(f *os.File) ([]byte, error) {
 	}
 	if !fi.Mode().IsRegular() {
 		// Swapped in since List saw a regular file; a FIFO would block the read.
-		return nil, &badFile{fmt.Errorf("%w: not a regular file", ErrInvalid)}
+		return nil, &badFile{fmt.Errorf("%w: not a regular file", errInvalid)}
 	}
-	if fi.Size() > MaxFileSize {
-		return nil, &badFile{fmt.Errorf("%w: %d bytes (at most %d are read)", ErrTooLarge, fi.Size(), MaxFileSize)}
+	if fi.Size() > maxFileSize {
+		return nil, &badFile{fmt.Errorf("%w: %d bytes (at most %d are read)", errTooLarge, fi.Size(), maxFileSize)}
 	}
-	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
 	if err != nil {
 		return nil, err
 	}
-	if len(data) > MaxFileSize {
-		return nil, &badFile{fmt.Errorf("%w: more than %d bytes", ErrTooLarge, MaxFileSize)}
+	if len(data) > maxFileSize {
+		return nil, &badFile{fmt.Errorf("%w: more than %d bytes", errTooLarge, maxFileSize)}
 	}
 	return data, nil
 }
@@ -82,12 +82,12 @@ func clip(s string, n int) string {
 	return s[:cut] + mark
 }
 
-// fit encodes sess within MaxFileSize. Commands are clipped to MaxCommand
+// fit encodes sess within maxFileSize. Commands are clipped to maxCommand
 // (Marshal does that); should the file still be too large, a tree of tens of
 // thousands of processes, it is written without commands and with a shorter
 // argv: the identities are what recovery needs, the rest is for display.
 func fit(sess *Session) ([]byte, error) {
-	data, err := Marshal(sess)
+	data, err := marshal(sess)
 	if err != nil || fits(data) {
 		return data, err
 	}
@@ -106,13 +106,13 @@ func fit(sess *Session) ([]byte, error) {
 		p.Command = ""
 		cp.Processes[i] = p
 	}
-	if data, err = Marshal(&cp); err != nil || fits(data) {
+	if data, err = marshal(&cp); err != nil || fits(data) {
 		return data, err
 	}
-	return nil, fmt.Errorf("%w: session %s: %d processes take %d bytes", ErrTooLarge, sess.ID, len(sess.Processes), len(data))
+	return nil, fmt.Errorf("%w: session %s: %d processes take %d bytes", errTooLarge, sess.ID, len(sess.Processes), len(data))
 }
 
-func fits(data []byte) bool { return len(data) <= MaxFileSize && countValues(data) <= MaxValues }
+func fits(data []byte) bool { return len(data) <= maxFileSize && countValues(data) <= maxValues }
 
 // countValues counts the places where a TOML document can start a value:
 // '=', ',', '[' and '{' outside strings and comments. Every value the decoder

@@ -14,7 +14,7 @@ import (
 func TestWriteStaysWithinBound(t *testing.T) {
 	s := newStore(t)
 	sess := contentFor("clip", 1, 1, 1)
-	long := strings.Repeat("é", MaxCommand) // two bytes a rune: cut inside one
+	long := strings.Repeat("é", maxCommand) // two bytes a rune: cut inside one
 	sess.Processes[0].Command = long
 	sess.Argv = []string{long}
 	h, err := s.Create(sess)
@@ -27,17 +27,17 @@ func TestWriteStaysWithinBound(t *testing.T) {
 		t.Fatalf("%d entries", len(es))
 	}
 	for _, got := range []string{es[0].Session.Processes[0].Command, es[0].Session.Argv[0]} {
-		if len(got) > MaxCommand || !strings.HasSuffix(got, "…") || !utf8.ValidString(got) || !strings.HasPrefix(long, strings.TrimSuffix(got, "…")) {
+		if len(got) > maxCommand || !strings.HasSuffix(got, "…") || !utf8.ValidString(got) || !strings.HasPrefix(long, strings.TrimSuffix(got, "…")) {
 			t.Errorf("clipped to %d bytes: %.20q…%q", len(got), got, got[len(got)-8:])
 		}
 	}
 
-	// 5000 processes with commands of MaxCommand: 20 MB with commands.
+	// 5000 processes with commands of maxCommand: 20 MB with commands.
 	big := contentFor("big", 2, 2, 0)
 	big.Processes = nil
 	for i := range 5000 {
 		p := contentFor("big", 2, 2, 0).Processes[0]
-		p.PID, p.Command = 10+i, strings.Repeat("x", MaxCommand)
+		p.PID, p.Command = 10+i, strings.Repeat("x", maxCommand)
 		big.Processes = append(big.Processes, p)
 	}
 	hb, err := s.Create(big)
@@ -46,7 +46,7 @@ func TestWriteStaysWithinBound(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = hb.Close() })
 	fi, err := os.Stat(s.tomlPath("big"))
-	if err != nil || fi.Size() > MaxFileSize {
+	if err != nil || fi.Size() > maxFileSize {
 		t.Fatalf("the big session's file: %v, %v", fi.Size(), err)
 	}
 	var got *Session
@@ -60,7 +60,7 @@ func TestWriteStaysWithinBound(t *testing.T) {
 	}
 }
 
-// TestOversizedFileQuarantined: a file beyond MaxFileSize is moved aside
+// TestOversizedFileQuarantined: a file beyond maxFileSize is moved aside
 // unread, and says why.
 func TestOversizedFileQuarantined(t *testing.T) {
 	s := newStore(t)
@@ -68,7 +68,7 @@ func TestOversizedFileQuarantined(t *testing.T) {
 	if err := os.WriteFile(path, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.Truncate(path, MaxFileSize+1); err != nil {
+	if err := os.Truncate(path, maxFileSize+1); err != nil {
 		t.Fatal(err)
 	}
 	_, errs, err := s.List()
@@ -76,7 +76,7 @@ func TestOversizedFileQuarantined(t *testing.T) {
 		t.Fatal(err)
 	}
 	var q *QuarantineError
-	if len(errs) != 1 || !errors.As(errs[0], &q) || !errors.Is(errs[0], ErrTooLarge) {
+	if len(errs) != 1 || !errors.As(errs[0], &q) || !errors.Is(errs[0], errTooLarge) {
 		t.Fatalf("List: %v", errs)
 	}
 	if _, err := os.Stat(path); !os.IsNotExist(err) {
@@ -84,13 +84,13 @@ func TestOversizedFileQuarantined(t *testing.T) {
 	}
 }
 
-// TestParseCountsValues: a document with more values than MaxValues is
+// TestParseCountsValues: a document with more values than maxValues is
 // refused before it is decoded; what is inside strings and comments is not
 // counted, so commands full of TOML's punctuation cost nothing.
 func TestParseCountsValues(t *testing.T) {
-	doc := "version = 1\nid = 'x'\npid = 1\nargv = [" + strings.Repeat("'',", MaxValues) + "]\n"
-	if _, err := Parse([]byte(doc)); !errors.Is(err, ErrTooLarge) || !errors.Is(err, ErrInvalid) {
-		t.Fatalf("Parse of %d values: %v", MaxValues, err)
+	doc := "version = 1\nid = 'x'\npid = 1\nargv = [" + strings.Repeat("'',", maxValues) + "]\n"
+	if _, err := parse([]byte(doc)); !errors.Is(err, errTooLarge) || !errors.Is(err, errInvalid) {
+		t.Fatalf("Parse of %d values: %v", maxValues, err)
 	}
 	plain, punct := contentFor("p", 1, 1, 1), contentFor("p", 1, 1, 1)
 	for i := range punct.Processes {
@@ -99,17 +99,17 @@ func TestParseCountsValues(t *testing.T) {
 	punct.Argv = []string{`,=[{#'"\`, "'''", `"""`}
 	plain.Argv = []string{"a", "b", "c"}
 	for _, s := range []*Session{plain, punct} {
-		data, err := Marshal(s)
+		data, err := marshal(s)
 		if err != nil {
 			t.Fatal(err)
 		}
-		back, err := Parse(data)
+		back, err := parse(data)
 		if err != nil || !sameSession(back, s) {
 			t.Fatalf("round trip: %v\n%s", err, data)
 		}
 	}
-	dp, _ := Marshal(plain)
-	dq, _ := Marshal(punct)
+	dp, _ := marshal(plain)
+	dq, _ := marshal(punct)
 	if a, b := countValues(dp), countValues(dq); a != b {
 		t.Errorf("punctuation in strings counted: %d values, %d without it", b, a)
 	}

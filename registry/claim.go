@@ -19,7 +19,7 @@ import (
 // err is the *QuarantineError.
 func (s *Store) Claim(id string) (h *Handle, sess *Session, ok bool, err error) {
 	if !validID(id) {
-		return nil, nil, false, fmt.Errorf("%w: bad session id %q", ErrInvalid, id)
+		return nil, nil, false, fmt.Errorf("%w: bad session id %q", errInvalid, id)
 	}
 	// Never create the lock file here: if it is gone, so is the session.
 	l, state, err := s.lockExisting(id)

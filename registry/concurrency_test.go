@@ -63,7 +63,7 @@ func TestAtomicWrite(t *testing.T) {
 		if err != nil {
 			t.Fatalf("read %d: %v", reads, err)
 		}
-		got, err := Parse(data)
+		got, err := parse(data)
 		if err != nil {
 			t.Fatalf("read %d: torn file: %v\n%s", reads, err, data)
 		}

@@ -4,7 +4,7 @@ package registry
 
 import "os"
 
-// readFile reads a session file within MaxFileSize. On Unix a reader never
+// readFile reads a session file within maxFileSize. On Unix a reader never
 // gets in a writer's way.
 func readFile(path string) ([]byte, error) {
 	f, err := os.Open(path)

@@ -5,14 +5,14 @@ import (
 	"testing"
 )
 
-// FuzzParse: Parse never panics and reports every failure as ErrInvalid or
-// ErrVersion; whatever it accepts survives Marshal and Parse unchanged.
+// FuzzParse: parse never panics and reports every failure as errInvalid or
+// errVersion; whatever it accepts survives marshal and parse unchanged.
 func FuzzParse(f *testing.F) {
 	// Seeds stay small and deterministic: the fuzzer minimizes every new
 	// interesting input, byte by byte, and a kilobyte-sized seed can spend
 	// the whole -fuzztime there (golang/go#48820).
 	for i, k := range []int{0, 2, 13} {
-		data, err := Marshal(contentFor("20250304T050607Z-0123456789abcdef", 4242, i, k))
+		data, err := marshal(contentFor("20250304T050607Z-0123456789abcdef", 4242, i, k))
 		if err != nil {
 			f.Fatal(err)
 		}
@@ -42,21 +42,21 @@ func FuzzParse(f *testing.F) {
 		f.Add([]byte(doc))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		s, err := Parse(data)
+		s, err := parse(data)
 		if err != nil {
 			if s != nil {
 				t.Fatalf("Parse returned a session and an error: %v", err)
 			}
-			if !errors.Is(err, ErrInvalid) && !errors.Is(err, ErrVersion) {
-				t.Fatalf("Parse error wraps neither ErrInvalid nor ErrVersion: %v", err)
+			if !errors.Is(err, errInvalid) && !errors.Is(err, errVersion) {
+				t.Fatalf("Parse error wraps neither errInvalid nor errVersion: %v", err)
 			}
 			return
 		}
-		out, err := Marshal(s)
+		out, err := marshal(s)
 		if err != nil {
 			t.Fatalf("Marshal of a parsed session: %v\nsession %+v", err, *s)
 		}
-		again, err := Parse(out)
+		again, err := parse(out)
 		if err != nil {
 			t.Fatalf("Parse of Marshal output: %v\n%s", err, out)
 		}

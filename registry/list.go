@@ -69,7 +69,7 @@ func (s *Store) probe(name string) (*Entry, error) {
 	path := filepath.Join(s.sessions, name)
 	id := strings.TrimSuffix(name, tomlExt)
 	if !validID(id) {
-		return nil, s.quarantineFile(path, fmt.Errorf("%w: file name is not a session id", ErrInvalid))
+		return nil, s.quarantineFile(path, fmt.Errorf("%w: file name is not a session id", errInvalid))
 	}
 	l, state, err := s.lockExisting(id)
 	if err != nil {
@@ -80,7 +80,7 @@ func (s *Store) probe(name string) (*Entry, error) {
 	}
 	sess, err := readSession(path, id)
 	if err == nil && state == lockMissing {
-		err = &badFile{ErrNoLock}
+		err = &badFile{errNoLock}
 	}
 	if err != nil {
 		var bad *badFile
@@ -118,12 +118,12 @@ func readSession(path, id string) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	sess, err := Parse(data)
+	sess, err := parse(data)
 	if err != nil {
 		return nil, &badFile{err}
 	}
 	if sess.ID != id {
-		return nil, &badFile{fmt.Errorf("%w: id %q does not match the file name", ErrInvalid, sess.ID)}
+		return nil, &badFile{fmt.Errorf("%w: id %q does not match the file name", errInvalid, sess.ID)}
 	}
 	return sess, nil
 }

@@ -17,8 +17,8 @@ func checkRefusal(t *testing.T, dir, path, why string) {
 	if err == nil {
 		t.Fatalf("Open(%s) = %v, want a refusal", dir, s)
 	}
-	if !errors.Is(err, ErrUnsafeDir) {
-		t.Errorf("error %q does not wrap ErrUnsafeDir", err)
+	if !errors.Is(err, errUnsafeDir) {
+		t.Errorf("error %q does not wrap errUnsafeDir", err)
 	}
 	msg := err.Error()
 	if strings.Contains(msg, "\n") || !strings.Contains(msg, path) || !strings.Contains(msg, why) {

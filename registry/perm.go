@@ -16,9 +16,9 @@ func lstatDir(path string) (fs.FileInfo, error) {
 	}
 	switch {
 	case fi.Mode()&fs.ModeSymlink != 0:
-		return nil, fmt.Errorf("%w: %s is a symbolic link", ErrUnsafeDir, path)
+		return nil, fmt.Errorf("%w: %s is a symbolic link", errUnsafeDir, path)
 	case !fi.IsDir():
-		return nil, fmt.Errorf("%w: %s is not a directory", ErrUnsafeDir, path)
+		return nil, fmt.Errorf("%w: %s is not a directory", errUnsafeDir, path)
 	}
 	return fi, nil
 }

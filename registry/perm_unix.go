@@ -17,10 +17,10 @@ func checkDir(path string) error {
 		return err
 	}
 	if fi.Mode().Perm()&0o002 != 0 {
-		return fmt.Errorf("%w: %s is world-writable (mode %#o)", ErrUnsafeDir, path, fi.Mode().Perm())
+		return fmt.Errorf("%w: %s is world-writable (mode %#o)", errUnsafeDir, path, fi.Mode().Perm())
 	}
 	if st, ok := fi.Sys().(*syscall.Stat_t); ok && int(st.Uid) != os.Geteuid() {
-		return fmt.Errorf("%w: %s is owned by uid %d, not by uid %d", ErrUnsafeDir, path, st.Uid, os.Geteuid())
+		return fmt.Errorf("%w: %s is owned by uid %d, not by uid %d", errUnsafeDir, path, st.Uid, os.Geteuid())
 	}
 	return nil
 }

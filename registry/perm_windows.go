@@ -20,7 +20,7 @@ func checkDir(path string) error {
 	// Since Go 1.23 a junction is not reported as ModeSymlink; the attribute is
 	// what tells.
 	if d, ok := fi.Sys().(*syscall.Win32FileAttributeData); ok && d.FileAttributes&windows.FILE_ATTRIBUTE_REPARSE_POINT != 0 {
-		return fmt.Errorf("%w: %s is a reparse point (a link or junction)", ErrUnsafeDir, path)
+		return fmt.Errorf("%w: %s is a reparse point (a link or junction)", errUnsafeDir, path)
 	}
 	return nil
 }

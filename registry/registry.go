@@ -49,21 +49,21 @@ const (
 )
 
 var (
-	// ErrUnsafeDir is wrapped by Open when the state dir (or one of its
+	// errUnsafeDir is wrapped by Open when the state dir (or one of its
 	// subdirectories) is a symlink, world-writable or owned by another user.
-	ErrUnsafeDir = errors.New("registry: unsafe state directory")
-	// ErrInvalid is wrapped by errors about session data that is malformed:
+	errUnsafeDir = errors.New("registry: unsafe state directory")
+	// errInvalid is wrapped by errors about session data that is malformed:
 	// a file that does not decode, a missing field, an out-of-range value.
-	ErrInvalid = errors.New("registry: invalid session")
-	// ErrVersion is wrapped when a session file has a format version newer
+	errInvalid = errors.New("registry: invalid session")
+	// errVersion is wrapped when a session file has a format version newer
 	// than FormatVersion.
-	ErrVersion = errors.New("registry: unsupported session format version")
-	// ErrNoLock is wrapped when a session file exists without its lock file,
+	errVersion = errors.New("registry: unsupported session format version")
+	// errNoLock is wrapped when a session file exists without its lock file,
 	// which runp itself never leaves behind (the lock is created first and
 	// removed last); liveness cannot be proven, so the file is quarantined.
-	ErrNoLock = errors.New("registry: session file has no lock file")
-	// ErrClosed is returned by Handle methods after Close or Remove.
-	ErrClosed = errors.New("registry: session handle closed")
+	errNoLock = errors.New("registry: session file has no lock file")
+	// errClosed is returned by Handle methods after Close or Remove.
+	errClosed = errors.New("registry: session handle closed")
 )
 
 // Process is one tracked process.
@@ -153,20 +153,20 @@ func DefaultDir() (string, error) {
 	return filepath.Join(home, ".local", "state", "runp"), nil
 }
 
-// Parse decodes one session file, then validates it: a known format version,
-// a valid ID, PIDs in range. Every error wraps ErrInvalid or ErrVersion; a
-// document with more than MaxValues values is refused undecoded, wrapping
-// ErrTooLarge too.
+// parse decodes one session file, then validates it: a known format version,
+// a valid ID, PIDs in range. Every error wraps errInvalid or errVersion; a
+// document with more than maxValues values is refused undecoded, wrapping
+// errTooLarge too.
 // Empty argv and process lists come back as nil.
-func Parse(data []byte) (*Session, error) {
-	if n := countValues(data); n > MaxValues {
-		return nil, fmt.Errorf("%w: %w: %d values (at most %d are decoded)", ErrInvalid, ErrTooLarge, n, MaxValues)
+func parse(data []byte) (*Session, error) {
+	if n := countValues(data); n > maxValues {
+		return nil, fmt.Errorf("%w: %w: %d values (at most %d are decoded)", errInvalid, errTooLarge, n, maxValues)
 	}
 	var s Session
 	// Decode into a zero Session: unknown keys are ignored, so that a newer
 	// runp of the same format version may add fields.
 	if err := toml.NewDecoder(bytes.NewReader(data)).Decode(&s); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
+		return nil, fmt.Errorf("%w: %w", errInvalid, err)
 	}
 	if err := s.validate(); err != nil {
 		return nil, err
@@ -180,23 +180,23 @@ func Parse(data []byte) (*Session, error) {
 	return &s, nil
 }
 
-// Marshal encodes a session as TOML. Times are written in UTC: TOML offsets
+// marshal encodes a session as TOML. Times are written in UTC: TOML offsets
 // have minute resolution, and some historical zones do not. Commands and
-// argv elements are clipped to MaxCommand bytes.
-func Marshal(sess *Session) ([]byte, error) {
+// argv elements are clipped to maxCommand bytes.
+func marshal(sess *Session) ([]byte, error) {
 	cp := *sess
 	cp.Started = cp.Started.UTC()
 	if len(sess.Argv) > 0 {
 		cp.Argv = make([]string, len(sess.Argv))
 		for i, a := range sess.Argv {
-			cp.Argv[i] = clip(a, MaxCommand)
+			cp.Argv[i] = clip(a, maxCommand)
 		}
 	}
 	if len(sess.Processes) > 0 {
 		cp.Processes = make([]Process, len(sess.Processes))
 		for i, p := range sess.Processes {
 			p.FirstSeen = p.FirstSeen.UTC()
-			p.Command = clip(p.Command, MaxCommand)
+			p.Command = clip(p.Command, maxCommand)
 			cp.Processes[i] = p
 		}
 	}
@@ -212,30 +212,30 @@ func Marshal(sess *Session) ([]byte, error) {
 func (s *Session) validate() error {
 	switch {
 	case s.Version > FormatVersion:
-		return fmt.Errorf("%w %d (this runp reads up to %d)", ErrVersion, s.Version, FormatVersion)
+		return fmt.Errorf("%w %d (this runp reads up to %d)", errVersion, s.Version, FormatVersion)
 	case s.Version < 1:
-		return fmt.Errorf("%w: missing or bad format version %d", ErrInvalid, s.Version)
+		return fmt.Errorf("%w: missing or bad format version %d", errInvalid, s.Version)
 	case !validID(s.ID):
-		return fmt.Errorf("%w: bad session id %q", ErrInvalid, s.ID)
+		return fmt.Errorf("%w: bad session id %q", errInvalid, s.ID)
 	case !validPID(s.PID):
-		return fmt.Errorf("%w: bad runp pid %d", ErrInvalid, s.PID)
+		return fmt.Errorf("%w: bad runp pid %d", errInvalid, s.PID)
 	case s.Start > math.MaxInt64:
-		return fmt.Errorf("%w: runp start time %d out of range", ErrInvalid, s.Start)
+		return fmt.Errorf("%w: runp start time %d out of range", errInvalid, s.Start)
 	case !validTime(s.Started):
-		return fmt.Errorf("%w: start date %v out of range", ErrInvalid, s.Started)
+		return fmt.Errorf("%w: start date %v out of range", errInvalid, s.Started)
 	}
 	for i, p := range s.Processes {
 		switch {
 		case !validPID(p.PID):
-			return fmt.Errorf("%w: process %d: bad pid %d", ErrInvalid, i, p.PID)
+			return fmt.Errorf("%w: process %d: bad pid %d", errInvalid, i, p.PID)
 		case p.PPID < 0 || p.PPID > math.MaxInt32:
-			return fmt.Errorf("%w: process %d: bad ppid %d", ErrInvalid, i, p.PPID)
+			return fmt.Errorf("%w: process %d: bad ppid %d", errInvalid, i, p.PPID)
 		case p.Start > math.MaxInt64:
-			return fmt.Errorf("%w: process %d: start time %d out of range", ErrInvalid, i, p.Start)
+			return fmt.Errorf("%w: process %d: start time %d out of range", errInvalid, i, p.Start)
 		case p.Ino > math.MaxInt64:
-			return fmt.Errorf("%w: process %d: pidfs_ino %d out of range", ErrInvalid, i, p.Ino)
+			return fmt.Errorf("%w: process %d: pidfs_ino %d out of range", errInvalid, i, p.Ino)
 		case !validTime(p.FirstSeen):
-			return fmt.Errorf("%w: process %d: first_seen %v out of range", ErrInvalid, i, p.FirstSeen)
+			return fmt.Errorf("%w: process %d: first_seen %v out of range", errInvalid, i, p.FirstSeen)
 		}
 	}
 	return nil

@@ -37,11 +37,11 @@ func TestMarshalParseRoundTrip(t *testing.T) {
 	}
 	for name, in := range cases {
 		t.Run(name, func(t *testing.T) {
-			data, err := Marshal(in)
+			data, err := marshal(in)
 			if err != nil {
 				t.Fatalf("Marshal: %v", err)
 			}
-			out, err := Parse(data)
+			out, err := parse(data)
 			if err != nil {
 				t.Fatalf("Parse: %v\n%s", err, data)
 			}
@@ -57,7 +57,7 @@ func TestMarshalParseRoundTrip(t *testing.T) {
 
 func TestMarshalIsUTC(t *testing.T) {
 	s := &Session{Version: 1, ID: "a", PID: 1, Started: time.Date(2025, 1, 1, 0, 0, 0, 0, time.FixedZone("LMT", 561))}
-	data, err := Marshal(s)
+	data, err := marshal(s)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,29 +71,29 @@ func TestParseRejects(t *testing.T) {
 		name, doc string
 		want      error
 	}{
-		{"garbage", "this is = = not toml", ErrInvalid},
-		{"empty", "", ErrInvalid},
-		{"no version", "id = 'a'\npid = 1\n", ErrInvalid},
-		{"newer version", "version = 99\nid = 'a'\npid = 1\n", ErrVersion},
-		{"no id", "version = 1\npid = 1\n", ErrInvalid},
-		{"path in id", "version = 1\nid = '../x'\npid = 1\n", ErrInvalid},
-		{"slash in id", "version = 1\nid = 'a/b'\npid = 1\n", ErrInvalid},
-		{"no pid", "version = 1\nid = 'a'\n", ErrInvalid},
-		{"negative pid", "version = 1\nid = 'a'\npid = -1\n", ErrInvalid},
-		{"pid beyond pid_t", "version = 1\nid = 'a'\npid = 4294967295\n", ErrInvalid},
-		{"negative start", "version = 1\nid = 'a'\npid = 1\nstart = -5\n", ErrInvalid},
-		{"wrong type", "version = 1\nid = 'a'\npid = 'one'\n", ErrInvalid},
-		{"process pid 0", "version = 1\nid = 'a'\npid = 1\n[[process]]\npid = 0\n", ErrInvalid},
-		{"process pid -1", "version = 1\nid = 'a'\npid = 1\n[[process]]\npid = -1\n", ErrInvalid},
-		{"process huge pid", "version = 1\nid = 'a'\npid = 1\n[[process]]\npid = 4294967295\n", ErrInvalid},
-		{"process bad ppid", "version = 1\nid = 'a'\npid = 1\n[[process]]\npid = 2\nppid = -3\n", ErrInvalid},
-		{"process negative pidfs_ino", "version = 1\nid = 'a'\npid = 1\n[[process]]\npid = 2\npidfs_ino = -3\n", ErrInvalid},
-		{"duplicate key", "version = 1\nversion = 1\nid = 'a'\npid = 1\n", ErrInvalid},
-		{"bad utf-8", "version = 1\nid = 'a'\npid = 1\ncwd = \"\xff\"\n", ErrInvalid},
+		{"garbage", "this is = = not toml", errInvalid},
+		{"empty", "", errInvalid},
+		{"no version", "id = 'a'\npid = 1\n", errInvalid},
+		{"newer version", "version = 99\nid = 'a'\npid = 1\n", errVersion},
+		{"no id", "version = 1\npid = 1\n", errInvalid},
+		{"path in id", "version = 1\nid = '../x'\npid = 1\n", errInvalid},
+		{"slash in id", "version = 1\nid = 'a/b'\npid = 1\n", errInvalid},
+		{"no pid", "version = 1\nid = 'a'\n", errInvalid},
+		{"negative pid", "version = 1\nid = 'a'\npid = -1\n", errInvalid},
+		{"pid beyond pid_t", "version = 1\nid = 'a'\npid = 4294967295\n", errInvalid},
+		{"negative start", "version = 1\nid = 'a'\npid = 1\nstart = -5\n", errInvalid},
+		{"wrong type", "version = 1\nid = 'a'\npid = 'one'\n", errInvalid},
+		{"process pid 0", "version = 1\nid = 'a'\npid = 1\n[[process]]\npid = 0\n", errInvalid},
+		{"process pid -1", "version = 1\nid = 'a'\npid = 1\n[[process]]\npid = -1\n", errInvalid},
+		{"process huge pid", "version = 1\nid = 'a'\npid = 1\n[[process]]\npid = 4294967295\n", errInvalid},
+		{"process bad ppid", "version = 1\nid = 'a'\npid = 1\n[[process]]\npid = 2\nppid = -3\n", errInvalid},
+		{"process negative pidfs_ino", "version = 1\nid = 'a'\npid = 1\n[[process]]\npid = 2\npidfs_ino = -3\n", errInvalid},
+		{"duplicate key", "version = 1\nversion = 1\nid = 'a'\npid = 1\n", errInvalid},
+		{"bad utf-8", "version = 1\nid = 'a'\npid = 1\ncwd = \"\xff\"\n", errInvalid},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			s, err := Parse([]byte(c.doc))
+			s, err := parse([]byte(c.doc))
 			if !errors.Is(err, c.want) {
 				t.Fatalf("Parse = %+v, %v; want error %v", s, err, c.want)
 			}
@@ -102,7 +102,7 @@ func TestParseRejects(t *testing.T) {
 }
 
 func TestParseIgnoresUnknownKeys(t *testing.T) {
-	s, err := Parse([]byte("version = 1\nid = 'a'\npid = 3\nfuture = true\n[[process]]\npid = 4\ncgroup = '/x'\n"))
+	s, err := parse([]byte("version = 1\nid = 'a'\npid = 3\nfuture = true\n[[process]]\npid = 4\ncgroup = '/x'\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,14 +171,14 @@ func TestDefaultDir(t *testing.T) {
 // with 0 (identity by start time), and 0 is not written, so that such a record
 // looks the same to older runps.
 func TestPidfsInoOptional(t *testing.T) {
-	s, err := Parse([]byte("version = 1\nid = 'a'\npid = 3\n[[process]]\npid = 4\nstart = 9\n"))
+	s, err := parse([]byte("version = 1\nid = 'a'\npid = 3\n[[process]]\npid = 4\nstart = 9\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if s.Processes[0].Ino != 0 {
 		t.Errorf("Ino = %d, want 0", s.Processes[0].Ino)
 	}
-	data, err := Marshal(s)
+	data, err := marshal(s)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,7 +186,7 @@ func TestPidfsInoOptional(t *testing.T) {
 		t.Errorf("a zero pidfs_ino was written:\n%s", data)
 	}
 	s.Processes[0].Ino = 77
-	data, _ = Marshal(s)
+	data, _ = marshal(s)
 	if !strings.Contains(string(data), "pidfs_ino = 77") {
 		t.Errorf("pidfs_ino not written:\n%s", data)
 	}

@@ -33,7 +33,7 @@ type Store struct {
 
 // Open creates dir (0700; "" means DefaultDir) with its sessions/ and quarantine/ subdirectories
 // if needed, then checks them. It refuses, with an error wrapping
-// ErrUnsafeDir, a directory that is a symlink, world-writable, or owned by
+// errUnsafeDir, a directory that is a symlink, world-writable, or owned by
 // another user (the last two are not checked on Windows).
 func Open(dir string) (*Store, error) {
 	if dir == "" {
@@ -166,7 +166,7 @@ func (h *Handle) Write(sess *Session) error {
 		sess = &cp
 	}
 	if sess.ID != h.id {
-		return fmt.Errorf("%w: id %q written through the handle of session %s", ErrInvalid, sess.ID, h.id)
+		return fmt.Errorf("%w: id %q written through the handle of session %s", errInvalid, sess.ID, h.id)
 	}
 	if err := sess.validate(); err != nil {
 		return err
@@ -180,7 +180,7 @@ func (h *Handle) Write(sess *Session) error {
 	// Without the lock a write could resurrect a record that was removed, or
 	// overwrite one that somebody else has claimed.
 	if h.lock == nil {
-		return fmt.Errorf("registry: write session %s: %w", h.id, ErrClosed)
+		return fmt.Errorf("registry: write session %s: %w", h.id, errClosed)
 	}
 	return h.store.writeFile(h.id, data)
 }
@@ -208,7 +208,7 @@ func (s *Store) writeFile(id string, data []byte) error {
 // Remove unregisters the session: it deletes the session file, then the lock
 // file, then releases the lock. The lock goes last so that whoever takes it
 // next finds the session gone. Remove is idempotent; after Close it returns
-// ErrClosed and deletes nothing, since the session may be somebody else's now.
+// errClosed and deletes nothing, since the session may be somebody else's now.
 func (h *Handle) Remove() error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -216,7 +216,7 @@ func (h *Handle) Remove() error {
 		return nil
 	}
 	if h.lock == nil {
-		return fmt.Errorf("registry: remove session %s: %w", h.id, ErrClosed)
+		return fmt.Errorf("registry: remove session %s: %w", h.id, errClosed)
 	}
 	if h.store.readOnly {
 		return errReadOnly

@@ -101,12 +101,12 @@ func TestHandleMisuse(t *testing.T) {
 	if _, err := s.Create(contentFor(id, 1, 1, 0)); !errors.Is(err, fs.ErrExist) {
 		t.Errorf("second Create of one id: %v, want ErrExist", err)
 	}
-	if err := h.Write(contentFor("other", 1, 1, 0)); !errors.Is(err, ErrInvalid) {
+	if err := h.Write(contentFor("other", 1, 1, 0)); !errors.Is(err, errInvalid) {
 		t.Errorf("Write of another id: %v", err)
 	}
 	bad := contentFor(id, 1, 1, 0)
 	bad.Processes[0].PID = 0
-	if err := h.Write(bad); !errors.Is(err, ErrInvalid) {
+	if err := h.Write(bad); !errors.Is(err, errInvalid) {
 		t.Errorf("Write of pid 0: %v", err)
 	}
 	if err := h.Remove(); err != nil {
@@ -118,7 +118,7 @@ func TestHandleMisuse(t *testing.T) {
 	if err := h.Close(); err != nil {
 		t.Errorf("Close after Remove: %v", err)
 	}
-	if err := h.Write(contentFor(id, 1, 1, 1)); !errors.Is(err, ErrClosed) {
+	if err := h.Write(contentFor(id, 1, 1, 1)); !errors.Is(err, errClosed) {
 		t.Errorf("Write after Remove: %v", err)
 	}
 	if names := dirNames(t, s.sessions); len(names) != 0 {
@@ -135,20 +135,20 @@ func TestHandleMisuse(t *testing.T) {
 	if err := h.Close(); err != nil {
 		t.Errorf("second Close: %v", err)
 	}
-	if err := h.Remove(); !errors.Is(err, ErrClosed) {
+	if err := h.Remove(); !errors.Is(err, errClosed) {
 		t.Errorf("Remove after Close: %v", err)
 	}
 	if _, err := os.Stat(s.tomlPath("closed")); err != nil {
 		t.Errorf("Remove after Close deleted the record: %v", err)
 	}
 
-	if _, err := s.Create(&Session{ID: "nopid"}); !errors.Is(err, ErrInvalid) {
+	if _, err := s.Create(&Session{ID: "nopid"}); !errors.Is(err, errInvalid) {
 		t.Errorf("Create without pid: %v", err)
 	}
-	if _, err := s.Create(&Session{ID: "../escape", PID: 1}); !errors.Is(err, ErrInvalid) {
+	if _, err := s.Create(&Session{ID: "../escape", PID: 1}); !errors.Is(err, errInvalid) {
 		t.Errorf("Create with a path in the id: %v", err)
 	}
-	if _, _, _, err := s.Claim("../escape"); !errors.Is(err, ErrInvalid) {
+	if _, _, _, err := s.Claim("../escape"); !errors.Is(err, errInvalid) {
 		t.Errorf("Claim with a path in the id: %v", err)
 	}
 	if names := dirNames(t, s.sessions); !slices.Equal(names, []string{"closed.lock", "closed.toml"}) {
@@ -250,11 +250,11 @@ func TestQuarantine(t *testing.T) {
 	}
 	for _, e := range errs {
 		var q *QuarantineError
-		if errors.As(e, &q) && filepath.Base(q.Path) == "v99.toml" && !errors.Is(e, ErrVersion) {
-			t.Errorf("v99: %v does not wrap ErrVersion", e)
+		if errors.As(e, &q) && filepath.Base(q.Path) == "v99.toml" && !errors.Is(e, errVersion) {
+			t.Errorf("v99: %v does not wrap errVersion", e)
 		}
-		if errors.As(e, &q) && filepath.Base(q.Path) == "no-lock.toml" && !errors.Is(e, ErrNoLock) {
-			t.Errorf("no-lock: %v does not wrap ErrNoLock", e)
+		if errors.As(e, &q) && filepath.Base(q.Path) == "no-lock.toml" && !errors.Is(e, errNoLock) {
+			t.Errorf("no-lock: %v does not wrap errNoLock", e)
 		}
 	}
 

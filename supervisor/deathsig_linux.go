@@ -15,7 +15,7 @@ import (
 // than SIGKILL, as at clean-up: a nested runp that gets it stops its own
 // tree and removes its session; a command that ignores it carries the
 // cookie, which names the dead runp, and "runp reap" stops it (see
-// reaper.Owner), as it does the command's descendants.
+// reaper.NewSessionID), as it does the command's descendants.
 //
 // The kernel sends the signal when the thread that forked the child exits,
 // not the process: a Go thread exits when a goroutine locked to it ends
