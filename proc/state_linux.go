@@ -46,30 +46,25 @@ func LastPID() (uint64, bool) {
 	return n, err == nil
 }
 
-// HasEnv reports whether pid, started at start, carries the session
-// cookie entry in its environment; sure is false when the environment could
-// not be read (the process is exiting, or gone).
+// HasEnv reports whether pid, started at start, carries entry (KEY=value)
+// in its environment; sure is false when the environment could not be read
+// (the process is exiting, or gone), or pid is another process by now.
 func HasEnv(pid int, start uint64, entry string) (has, sure bool) {
 	pb := getBuf()
 	defer putBuf(pb)
-	dfd, err := openat(unix.AT_FDCWD, "/proc/"+strconv.Itoa(pid))
-	if err != nil {
-		return false, false
-	}
-	defer func() { _ = unix.Close(dfd) }() // best effort: a read-only fd loses nothing
-	b, err := readProcAt(dfd, "stat", pb, true)
-	if err != nil {
-		return false, false
-	}
-	st, err := parseStat(b)
-	if err != nil || st.start != start {
-		return false, false
-	}
-	env, err := readProcAt(dfd, "environ", pb, false)
-	if err != nil || len(env) == 0 {
-		return false, false
-	}
-	return hasEntry(env, entry), true
+	sure = readEnv(strconv.Itoa(pid), 0, pb, func(dfd int, env []byte) bool {
+		if len(env) == 0 {
+			return false
+		}
+		has = hasEntry(env, entry)
+		b, err := readProcAt(dfd, "stat", pb, true)
+		if err != nil {
+			return false
+		}
+		st, err := parseStat(b)
+		return err == nil && st.start == start
+	})
+	return has && sure, sure
 }
 
 // OwnTree is Tree(os.Getpid()) for runp as a subreaper, in a fraction of the
