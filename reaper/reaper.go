@@ -188,11 +188,9 @@ func (r *Reaper) tree() []proc.Proc {
 		return nil
 	}
 	if r.opts.Root != r.self {
-		if id, err := proc.Read(r.opts.Root); err != nil || r.rootStart == 0 || id.Start != r.rootStart {
+		if !r.rootIsRecorded() {
 			return nil
 		}
-	}
-	if r.opts.Root != r.self {
 		procs, _ := proc.Tree(r.opts.Root) // proc.ErrGone when the root has exited
 		return procs
 	}
@@ -239,6 +237,22 @@ func (r *Reaper) tree() []proc.Proc {
 		out = append(out, p)
 	}
 	return out
+}
+
+// rootIsRecorded reports whether the root's PID still names the root that
+// was recorded: not reaped yet, as its held pidfd tells, or, without one,
+// with the recorded start time. The caller holds mu.
+func (r *Reaper) rootIsRecorded() bool {
+	if r.rootStart == 0 {
+		return false
+	}
+	if rec, ok := r.tracked[r.opts.Root]; ok && rec.Start == r.rootStart {
+		if alive, held := proc.Held(r.idOf(rec)); held {
+			return alive
+		}
+	}
+	id, err := proc.Read(r.opts.Root)
+	return err == nil && id.Start == r.rootStart
 }
 
 // add records id; the caller holds mu and has given id's pidfd, if any, to hold.
