@@ -87,11 +87,11 @@ type Reaper struct {
 
 // Killed is a process the clean-up had to signal.
 type Killed struct {
-	PID     int            `json:"pid"`
-	Command string         `json:"command"`
-	Signal  syscall.Signal `json:"-"`
+	PID     int
+	Command string
+	Signal  syscall.Signal
 	// SignalName is Signal's name, as in "SIGTERM".
-	SignalName string `json:"signal"`
+	SignalName string
 }
 
 // New returns a Reaper for opts. It does not touch the state dir: the

@@ -13,27 +13,27 @@ import (
 // Report says what recovery did, or with DryRun would do, with the session
 // of one runp that died without cleaning up.
 type Report struct {
-	Session string   `json:"session"`
-	RunpPID int      `json:"runp_pid"`
-	Argv    []string `json:"argv"`
+	Session string
+	RunpPID int
+	Argv    []string
 	// OtherBoot: the session was recorded before the last reboot; every PID
 	// in it is void, so it is deleted without a look at its processes.
-	OtherBoot bool `json:"other_boot"`
+	OtherBoot bool
 	// Unwritten: the session had no file (its runp died before writing
 	// it); its processes were found by their cookie, which names that runp.
-	Unwritten bool            `json:"unwritten,omitempty"`
-	Processes []ProcessReport `json:"processes"`
+	Unwritten bool
+	Processes []ProcessReport
 }
 
 // ProcessReport is one process of a recovered session.
 type ProcessReport struct {
-	PID     int    `json:"pid"`
-	Command string `json:"command"`
+	PID     int
+	Command string
 	// State is the classification: alive, orphan, dead, reused, or cookie
 	// for a process found by its RUNP_SESSION cookie only.
-	State string `json:"state"`
+	State string
 	// Signal is the last signal sent ("" when none was, or with DryRun).
-	Signal string `json:"signal,omitempty"`
+	Signal string
 }
 
 // RecoverOptions configure Recover.

@@ -9,26 +9,26 @@ import (
 
 // SessionStatus is one session as `runp ps` shows it.
 type SessionStatus struct {
-	Session   string          `json:"session"`
-	RunpPID   int             `json:"runp_pid"`
-	Live      bool            `json:"live"`
-	Argv      []string        `json:"argv"`
-	Cwd       string          `json:"cwd"`
-	Started   time.Time       `json:"started"`
-	Processes []ProcessStatus `json:"processes"`
+	Session   string
+	RunpPID   int
+	Live      bool
+	Argv      []string
+	Cwd       string
+	Started   time.Time
+	Processes []ProcessStatus
 }
 
 // ProcessStatus is one tracked process, classified now.
 type ProcessStatus struct {
-	PID     int    `json:"pid"`
-	PPID    int    `json:"ppid"`
-	Command string `json:"command"`
-	Role    string `json:"role"`
+	PID     int
+	PPID    int
+	Command string
+	Role    string
 	// FirstSeen is when runp first saw the process; Age counts from it.
-	FirstSeen  time.Time `json:"first_seen"`
-	AgeSeconds float64   `json:"age_seconds"`
+	FirstSeen  time.Time
+	AgeSeconds float64
 	// State is alive, orphan, dead (gone, or a zombie) or reused (see classifyRecord).
-	State string `json:"state"`
+	State string
 }
 
 // Status lists the sessions in store with their processes classified now.

@@ -68,19 +68,19 @@ var (
 
 // Process is one tracked process.
 type Process struct {
-	PID  int `toml:"pid" json:"pid"`
-	PPID int `toml:"ppid" json:"ppid"`
+	PID  int `toml:"pid"`
+	PPID int `toml:"ppid"`
 	// Start is the OS start time: Linux clock ticks since boot, darwin unix
 	// microseconds, windows FILETIME 100ns units.
-	Start uint64 `toml:"start" json:"start"`
+	Start uint64 `toml:"start"`
 	// Ino is the exact identity where the OS has one, 0 where it does not:
 	// on Linux >= 6.9 the inode number of a pidfd on the process (pidfs),
 	// unique for the boot, unlike Start which has a 10 ms resolution. Files
 	// written before it existed read back with 0, and older runps ignore it.
-	Ino       uint64    `toml:"pidfs_ino,omitempty" json:"pidfs_ino,omitempty"`
-	Command   string    `toml:"command" json:"command"`
-	Role      string    `toml:"role" json:"role"`
-	FirstSeen time.Time `toml:"first_seen" json:"first_seen"`
+	Ino       uint64    `toml:"pidfs_ino,omitempty"`
+	Command   string    `toml:"command"`
+	Role      string    `toml:"role"`
+	FirstSeen time.Time `toml:"first_seen"`
 }
 
 // Session is the content of sessions/<id>.toml.
