@@ -35,16 +35,7 @@ func TestMain(m *testing.M) {
 	runpExe = os.Getenv("RUNP_EXE")
 	dir := ""
 	if runpExe == "" {
-		var err error
-		if dir, err = os.MkdirTemp("", "runp-test-"); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
-		}
-		runpExe = filepath.Join(dir, "runp.exe")
-		if out, err := exec.Command("go", "build", "-o", runpExe, ".").CombinedOutput(); err != nil {
-			fmt.Fprintf(os.Stderr, "building runp.exe (or set RUNP_EXE): %v\n%s", err, out)
-			os.Exit(1)
-		}
+		runpExe, dir = buildRunp("runp.exe") // or set RUNP_EXE
 	}
 	code := m.Run()
 	if dir != "" {

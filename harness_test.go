@@ -12,7 +12,6 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -28,16 +27,8 @@ var runpBin string
 
 func TestMain(m *testing.M) {
 	testenv.Helpers{Env: helperEnv, Bodies: helpers}.Main()
-	dir, err := os.MkdirTemp("", "runp-test-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	runpBin = filepath.Join(dir, "runp")
-	if out, err := exec.Command("go", "build", "-o", runpBin, ".").CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "building runp: %v\n%s", err, out)
-		os.Exit(1)
-	}
+	var dir string
+	runpBin, dir = buildRunp("runp")
 	before, gitOK := gitStatus()
 	gitOK = gitOK && os.Getenv("RUNP_UPDATE_MAN") != "1" // which rewrites runp.1
 	code := m.Run()
@@ -248,11 +239,7 @@ func (p *proc) output() string {
 // wait waits for runp to exit and returns its exit status.
 func (p *proc) wait() int {
 	p.t.Helper()
-	select {
-	case <-p.done:
-	case <-time.After(testenv.Patience):
-		p.t.Fatalf("runp did not exit; output:\n%s", p.output())
-	}
+	awaitExit(p.t, p.done, func() string { return "output:\n" + p.output() })
 	// What runp wrote is in the pipes already; a leftover descendant may
 	// hold them open, so EOF gets a bound.
 	bound := time.After(time.Second)
@@ -314,6 +301,17 @@ func runToEnd(t *testing.T, cmd *exec.Cmd) (string, string, int) {
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	_ = testenv.Run(t, cmd) // the status says how it ended
 	return out.String(), errb.String(), shellStatus(cmd.ProcessState)
+}
+
+// awaitExit waits until done is closed (runp has exited), within the
+// test's deadline; the test fails with what shown says about how far runp got.
+func awaitExit(t *testing.T, done <-chan struct{}, shown func() string) {
+	t.Helper()
+	select {
+	case <-done:
+	case <-time.After(time.Until(testenv.Deadline(t))):
+		t.Fatalf("runp did not exit; %s", shown())
+	}
 }
 
 // tagged returns the PIDs of live processes carrying RUNP_TEST_TAG=tag.

@@ -11,7 +11,6 @@ import (
 	"sync"
 	"syscall"
 	"testing"
-	"time"
 
 	cpty "github.com/creack/pty"
 	"golang.org/x/sys/unix"
@@ -81,11 +80,7 @@ func (term *terminal) runp(helper string, args ...string) {
 // expect waits until the screen shows s.
 func (term *terminal) expect(s string) {
 	term.t.Helper()
-	testenv.WaitFor(term.t, "the terminal to show "+s, func() bool {
-		term.mu.Lock()
-		defer term.mu.Unlock()
-		return strings.Contains(term.screen.String(), s)
-	})
+	testenv.WaitFor(term.t, "the terminal to show "+s, func() bool { return strings.Contains(term.text(), s) })
 }
 
 func (term *terminal) text() string {
@@ -96,11 +91,7 @@ func (term *terminal) text() string {
 
 func (term *terminal) wait() int {
 	term.t.Helper()
-	select {
-	case <-term.done:
-	case <-time.After(testenv.Patience):
-		term.t.Fatalf("runp did not exit; screen:\n%s", term.text())
-	}
+	awaitExit(term.t, term.done, func() string { return "screen:\n" + term.text() })
 	return shellStatus(term.cmd.ProcessState)
 }
 
