@@ -1,7 +1,11 @@
-// Package testenv tells runp's tests where they run. The Windows tests also
+// Package testenv is what the tests of every runp package share: the test
+// binary re-executed as its own helper processes (Helpers, Child), the
+// deadline that bounds every wait (Deadline, Eventually, WaitFor), a bounded
+// run of a command (Run), and where the tests run. The Windows tests also
 // run under wine (.ci/wine.sh), which sets RUNP_TEST_WINE=1: a test that
 // meets one of wine's gaps (see README: Platforms) skips that part there,
-// naming the gap, and nowhere else.
+// naming the gap, and nowhere else. It imports none of runp's packages, so
+// that their own tests can import it.
 package testenv
 
 import (
