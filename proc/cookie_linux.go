@@ -17,23 +17,32 @@ func findByEnv(entry string) ([]Identity, error) {
 	}
 	pb := getBuf()
 	defer putBuf(pb)
+	uid := os.Geteuid()
+	var out []Identity
+	err = otherProcesses(pb, func(name string, pid int) {
+		if start, ino, ok := envMatch(name, uid, entry, pb); ok {
+			out = append(out, Identity{PID: pid, Start: start, Boot: boot, Ino: ino})
+		}
+	})
+	return out, err
+}
+
+// otherProcesses calls f with the /proc name and the PID of every process
+// but this one.
+func otherProcesses(pb *procBuf, f func(name string, pid int)) error {
 	names, err := listDir("/proc", pb)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	uid := os.Geteuid()
 	self := os.Getpid()
-	var out []Identity
 	for _, name := range names {
 		pid, err := strconv.Atoi(name)
 		if err != nil || pid <= 0 || pid == self {
 			continue
 		}
-		if start, ino, ok := envMatch(name, uid, entry, pb); ok {
-			out = append(out, Identity{PID: pid, Start: start, Boot: boot, Ino: ino})
-		}
+		f(name, pid)
 	}
-	return out, nil
+	return nil
 }
 
 // envMatch checks one process and returns its start time if its environment
@@ -99,20 +108,27 @@ func readEnv(name string, uid int, pb *procBuf, f func(dfd int, env []byte) bool
 // hasEntry reports whether the NUL-separated block env holds entry as one
 // whole entry.
 func hasEntry(env []byte, entry string) bool {
+	found := false
+	eachEntry(env, func(e []byte) bool {
+		found = string(e) == entry
+		return !found
+	})
+	return found
+}
+
+// eachEntry calls f with every entry of the NUL-separated block env, until
+// f returns false.
+func eachEntry(env []byte, f func(entry []byte) bool) {
 	for len(env) > 0 {
 		i := bytes.IndexByte(env, 0)
 		if i < 0 {
 			i = len(env)
 		}
-		if string(env[:i]) == entry {
-			return true
-		}
-		if i == len(env) {
-			break
+		if !f(env[:i]) || i == len(env) {
+			return
 		}
 		env = env[i+1:]
 	}
-	return false
 }
 
 // EnvValues returns the values of the environment variable key carried by
@@ -121,37 +137,21 @@ func hasEntry(env []byte, entry string) bool {
 func EnvValues(key string) ([]string, error) {
 	pb := getBuf()
 	defer putBuf(pb)
-	names, err := listDir("/proc", pb)
-	if err != nil {
-		return nil, err
-	}
 	uid := os.Geteuid()
-	self := os.Getpid()
 	prefix := []byte(key + "=")
 	seen := map[string]bool{}
 	var out []string
-	for _, name := range names {
-		pid, err := strconv.Atoi(name)
-		if err != nil || pid <= 0 || pid == self {
-			continue
-		}
+	err := otherProcesses(pb, func(name string, _ int) {
 		readEnv(name, uid, pb, func(_ int, env []byte) bool {
-			for len(env) > 0 {
-				i := bytes.IndexByte(env, 0)
-				if i < 0 {
-					i = len(env)
-				}
-				if v, ok := bytes.CutPrefix(env[:i], prefix); ok && !seen[string(v)] {
+			eachEntry(env, func(e []byte) bool {
+				if v, ok := bytes.CutPrefix(e, prefix); ok && !seen[string(v)] {
 					seen[string(v)] = true
 					out = append(out, string(v))
 				}
-				if i == len(env) {
-					break
-				}
-				env = env[i+1:]
-			}
+				return true
+			})
 			return true
 		})
-	}
-	return out, nil
+	})
+	return out, err
 }
