@@ -137,7 +137,7 @@ func TestE2ETimeout(t *testing.T) {
 			}
 			var rep runReport
 			readJSON(t, report, &rep)
-			if rep.ExitCode != supervisor.ExitTimeout || len(rep.Attempts) != 1 || rep.Attempts[0].Limit != supervisor.LimitTimeout {
+			if rep.ExitCode != supervisor.ExitTimeout || len(rep.Attempts) != 1 || rep.Attempts[0].Limit != string(supervisor.LimitTimeout) {
 				t.Errorf("report %+v, want one attempt ended by the timeout", rep)
 			}
 			return

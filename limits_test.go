@@ -131,7 +131,7 @@ func TestReport(t *testing.T) {
 		t.Fatalf("report %+v", r)
 	}
 	for _, a := range r.Attempts {
-		if a.Limit != supervisor.LimitTimeout || a.ExitCode != 124 || a.Seconds <= 0 || a.Ended.Before(a.Started) {
+		if a.Limit != string(supervisor.LimitTimeout) || a.ExitCode != 124 || a.Seconds <= 0 || a.Ended.Before(a.Started) {
 			t.Errorf("attempt %+v", a)
 		}
 		sigkilled := false

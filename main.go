@@ -112,7 +112,7 @@ func runFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "no-pty", Usage: "give CMD runp's stdio directly instead of a pseudo-terminal"},
 		&cli.BoolFlag{Name: "group", Aliases: []string{"g"}, Usage: "forward signals to CMD's process group (the PTY's foreground job)"},
 		&cli.BoolFlag{Name: "keep-pager", EnvVars: []string{"RUNP_KEEP_PAGER"}, Usage: "keep PAGER, GIT_PAGER, MANPAGER... when stdin is not a terminal (by default they are set to cat: nobody could answer a pager)"},
-		&cli.StringFlag{Name: "on-exit", Value: supervisor.OnExitKill, Usage: "what happens to CMD's descendants when CMD exits: kill, wait (init-style) or leave"},
+		&cli.StringFlag{Name: "on-exit", Value: string(supervisor.OnExitKill), Usage: "what happens to CMD's descendants when CMD exits: kill, wait (init-style) or leave"},
 		&cli.DurationFlag{Name: "reap-interval", Value: supervisor.DefaultReapInterval, Usage: "how often the reaper looks for new descendants"},
 		&cli.DurationFlag{Name: "timeout", Aliases: []string{"t"}, Usage: "stop an attempt that runs longer than this (exit status 124)"},
 		&cli.DurationFlag{Name: "idle-timeout", Usage: "stop an attempt that prints nothing for this long (exit status 124)"},
@@ -163,8 +163,10 @@ func runConfig(c *cli.Context, argv []string, stop syscall.Signal, stderr io.Wri
 		Group:        c.Bool("group"),
 		KeepPager:    c.Bool("keep-pager"),
 		Subreaper:    true,
+		Interactive:  true,
 		JobControl:   true,
-		OnExit:       c.String("on-exit"),
+		RecoverDead:  true,
+		OnExit:       supervisor.OnExit(c.String("on-exit")),
 		StopSignal:   stop,
 		Grace:        c.Duration("grace"),
 		ReapInterval: c.Duration("reap-interval"),
@@ -177,7 +179,7 @@ func runConfig(c *cli.Context, argv []string, stop syscall.Signal, stderr io.Wri
 		Logger:       logger(c, msgs),
 	}
 	if c.IsSet("grace") && cfg.Grace == 0 {
-		cfg.Grace = -1 // --grace 0: no grace at all
+		cfg.Grace = supervisor.NoGrace // --grace 0: no grace at all
 	}
 	return cfg
 }

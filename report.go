@@ -48,7 +48,7 @@ type killedReport struct {
 func newRunReport(version string, argv []string, res supervisor.Result) runReport {
 	attempts := convert(res.Attempts, func(a supervisor.Attempt) attemptReport {
 		return attemptReport{ExitCode: a.ExitCode, Signal: a.Signal, Started: a.Started, Ended: a.Ended,
-			Seconds: a.Seconds, Limit: a.Limit, Killed: convert(a.Killed, func(k reaper.Killed) killedReport {
+			Seconds: a.Seconds, Limit: string(a.Limit), Killed: convert(a.Killed, func(k reaper.Killed) killedReport {
 				return killedReport{PID: k.PID, Command: k.Command, Signal: k.SignalName}
 			})}
 	})

@@ -192,8 +192,8 @@ func checkRunOptions(c *cli.Context) (syscall.Signal, error) {
 	if err := notNegative(c, c.App.Flags); err != nil {
 		return 0, err
 	}
-	if v := c.String("on-exit"); v != supervisor.OnExitKill && v != supervisor.OnExitWait && v != supervisor.OnExitLeave {
-		return 0, usageError{optionError{[]string{"on-exit"}, "%s: " + strconv.Quote(v) + " is not kill, wait or leave", false}}
+	if v := supervisor.OnExit(c.String("on-exit")); v != supervisor.OnExitKill && v != supervisor.OnExitWait && v != supervisor.OnExitLeave {
+		return 0, usageError{optionError{[]string{"on-exit"}, "%s: " + strconv.Quote(string(v)) + " is not kill, wait or leave", false}}
 	}
 	return stopSignal(c)
 }

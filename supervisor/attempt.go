@@ -13,7 +13,7 @@ import (
 type attempt struct {
 	cfg         *Config
 	act         *activity
-	limit       string               // the limit that ended the attempt, if any
+	limit       Limit                // the limit that ended the attempt, if any
 	stopDone    chan []reaper.Killed // stopTree's result
 	hurry       chan struct{}        // closed to make stopTree skip the rest of its grace
 	interrupted syscall.Signal       // a terminating signal runp received: no retry
@@ -61,7 +61,7 @@ func (a *attempt) closePipes() {
 // whether the stop is to start now (not when one is under way already).
 // The platform's stopTree then shuts the tree down and sends what it
 // killed on stopDone.
-func (a *attempt) beginStop(limit, why string) bool {
+func (a *attempt) beginStop(limit Limit, why string) bool {
 	if a.limit != "" {
 		return false
 	}

@@ -75,11 +75,10 @@ func newConsole(c *Config) *console {
 		con.in = c.Stdin
 		con.typed = !pty.IsTerminal(c.Stdin)
 		if !con.typed {
-			restore, err := pty.MakeRaw(c.Stdin)
-			if err != nil {
-				c.Logger.Debug("raw mode unavailable", "err", err)
+			if c.Interactive {
+				con.makeRaw(c.Stdin)
 			} else {
-				con.restoreIn = restore
+				con.in = nil // the calling program's console is left alone
 			}
 			if con.size == nil {
 				// Output redirected, input a console: the window the
@@ -91,6 +90,16 @@ func newConsole(c *Config) *console {
 		}
 	}
 	return con
+}
+
+// makeRaw puts the console input in raw mode for the relay.
+func (con *console) makeRaw(in *os.File) {
+	restore, err := pty.MakeRaw(in)
+	if err != nil {
+		con.log.Debug("raw mode unavailable", "err", err)
+		return
+	}
+	con.restoreIn = restore
 }
 
 // inheritCursor reports whether the pseudo console may ask for the cursor

@@ -9,24 +9,30 @@ import (
 	"runp/reaper"
 )
 
-// The limits that end an attempt early (Attempt.Limit).
+// Limit names a limit that ended an attempt early (Attempt.Limit).
+type Limit string
+
+// The values of Limit.
 const (
-	LimitTimeout   = "timeout"      // --timeout: wall-clock time of the attempt
-	LimitIdle      = "idle-timeout" // --idle-timeout: no output for that long
-	LimitCancelled = "cancelled"    // the context passed to Run was cancelled
+	LimitTimeout   Limit = "timeout"      // Config.Timeout: wall-clock time of the attempt
+	LimitIdle      Limit = "idle-timeout" // Config.IdleTimeout: no output for that long
+	LimitCancelled Limit = "cancelled"    // the context passed to Run was cancelled
 )
 
 // outcome is how one attempt ended.
 type outcome struct {
 	ws          syscall.WaitStatus
 	killed      []reaper.Killed
-	limit       string
+	limit       Limit
 	interrupted syscall.Signal // a terminating signal runp received, or 0
 	keyboard    bool           // see Result.Keyboard
 }
 
 // limit is a limit that fired, and what runp says about it.
-type limit struct{ name, why string }
+type limit struct {
+	name Limit
+	why  string
+}
 
 // limits watches --timeout, --idle-timeout and the context in a goroutine
 // of its own and reports on fired the first limit that fires. The idle

@@ -14,9 +14,38 @@ import (
 
 // Run runs the command described by cfg until it exits, and again on failure
 // as cfg.Retries allows, and returns how it ended. Cancelling ctx shuts the
-// tree down as --timeout does; Run then returns ctx's error with exit status
-// 124. Any other error means the command could not be run as asked:
+// tree down as Config.Timeout does; Run then returns ctx's error with exit
+// status 124. Any other error means the command could not be run as asked:
 // Result.ExitCode is then 125, 126 or 127 (see StartError).
+//
+// Run affects the whole process, not only the command:
+//   - Signals. From its start (or Prepare's) until it returns, Run
+//     subscribes (os/signal.Notify) to every signal it forwards to the
+//     command, on Unix every catchable one but the job-control stops and
+//     those the Go runtime keeps (SIGURG, SIGPROF), and to SIGCHLD and
+//     SIGWINCH; on Windows
+//     os.Interrupt and SIGTERM: the program's own handlers for them miss
+//     what arrives meanwhile, and a SIGINT or SIGTERM no longer ends the
+//     program but the command (a second within 3 s kills it). Run
+//     releases them in the background as it returns.
+//   - Unix terminal: with Interactive, Stdin's terminal is in raw mode
+//     while the command runs (restored on every way out); SIGTTOU is
+//     ignored for a moment when Run takes the terminal's foreground back
+//     after a NoPTY command or a Ctrl-Z; Run may stop itself with SIGTSTP
+//     when the command stops (Ctrl-Z) at an interactive terminal.
+//   - Linux: with Subreaper, this process becomes a child subreaper for
+//     good (PR_SET_CHILD_SUBREAPER) and Run reaps any child it is given
+//     (see Config.Subreaper). The command is started with
+//     PR_SET_PDEATHSIG (StopSignal when this process dies), which the
+//     kernel ties to the forking thread: the goroutine calling Run stays
+//     locked to its OS thread until the command has been reaped.
+//   - Windows: in PTY mode, VT processing is on for a console Stdout while
+//     the command runs (the pseudo console's output needs it); with
+//     Interactive, a console Stdin is in raw mode meanwhile.
+//   - State dir: Run records the session there, and with RecoverDead
+//     cleans up the sessions of runps that died (see Config.RecoverDead).
+//
+// Prepare moves the signal subscription earlier, before Run.
 func Run(ctx context.Context, cfg Config) (Result, error) {
 	c := cfg.withDefaults()
 	res := Result{Started: time.Now()}

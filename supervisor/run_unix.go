@@ -202,7 +202,7 @@ func (cmd *command) forkExec() (int, error) {
 // stopTree ends the attempt early (a limit fired): the whole tree, the
 // command included, gets the stop signal, then SIGKILL after the grace,
 // while the loop goes on reaping and answering signals.
-func (s *session) stopTree(limit, why string) {
+func (s *session) stopTree(limit Limit, why string) {
 	if !s.beginStop(limit, why) {
 		return
 	}

@@ -213,7 +213,7 @@ func (s *session) setup(process windows.Handle) error {
 // stopTree ends the attempt early (a limit fired): the reaper terminates
 // the whole tree, the command included, by verified identity; then the job
 // is terminated as the backstop for what the reaper did not see.
-func (s *session) stopTree(limit, why string) {
+func (s *session) stopTree(limit Limit, why string) {
 	if !s.beginStop(limit, why) {
 		return
 	}

@@ -30,7 +30,7 @@ func (s *session) wire() error {
 		// The child gets a process group of its own, and the terminal's
 		// foreground with it, so that Ctrl-C reaches it once (from the
 		// terminal), not twice (from the terminal and from runp).
-		fg := pty.IsTerminal(c.Stdin) && pty.IsForeground(c.Stdin)
+		fg := c.Interactive && pty.IsTerminal(c.Stdin) && pty.IsForeground(c.Stdin)
 		s.cmd.sys = &syscall.SysProcAttr{Setpgid: true, Foreground: fg, Ctty: pty.Fd(c.Stdin)}
 		s.fgTaken, s.fgJob = fg, fg
 		return nil
@@ -41,7 +41,8 @@ func (s *session) wire() error {
 		return err
 	}
 	s.master, s.slave = master, slave
-	outTTY, errTTY, inTTY := isTerminal(c.Stdout), isTerminal(c.stderr), pty.IsTerminal(c.Stdin)
+	// inTTY: the user types into the command through runp's terminal.
+	outTTY, errTTY, inTTY := isTerminal(c.Stdout), isTerminal(c.stderr), c.Interactive && pty.IsTerminal(c.Stdin)
 	if !outTTY {
 		if err := pty.RawOutput(slave); err != nil {
 			return err

@@ -31,8 +31,13 @@ const (
 // ErrUnsupported is returned where the platform lacks a part runp needs.
 var ErrUnsupported = errors.New("not supported on this platform")
 
-// DefaultGrace is how long descendants get between the stop signal and SIGKILL.
+// DefaultGrace is how long descendants get between the stop signal and
+// SIGKILL when Config.Grace is 0.
 const DefaultGrace = 5 * time.Second
+
+// NoGrace, as Config.Grace, sends SIGKILL right after the stop signal. Any
+// negative Grace means the same.
+const NoGrace time.Duration = -1
 
 // Config says what to run and how.
 type Config struct {
@@ -59,6 +64,15 @@ type Config struct {
 	// would start a pager, which would wait forever for keys that nobody
 	// can type.
 	KeepPager bool
+	// Interactive makes the user at runp's terminal the command's user:
+	// in PTY mode with a Stdin that is a terminal, that terminal is put in
+	// raw mode for the whole attempt and every key is relayed into the
+	// PTY (Ctrl-C included, which the PTY turns into the command's
+	// SIGINT); with NoPTY, the command's process group gets the terminal's
+	// foreground. Off, the calling program's terminal is left as it is:
+	// Stdin is handed to the command as it is, as when it is not a
+	// terminal. runp's CLI sets it.
+	Interactive bool
 	// JobControl lets a command that stops itself (vim's Ctrl-Z: kill(0,
 	// SIGTSTP)) stop, and the user's shell take the terminal back, when
 	// Stdin is a terminal in PTY mode. The command is then started by a
@@ -79,12 +93,14 @@ type Config struct {
 	Subreaper bool
 
 	// OnExit says what happens to descendants still running when the
-	// command exits: OnExitKill (the default), OnExitWait or OnExitLeave.
-	OnExit string
+	// command exits: OnExitKill ("", the default), OnExitWait or
+	// OnExitLeave.
+	OnExit OnExit
 	// StopSignal is sent to descendants at clean-up; 0 means SIGTERM.
 	StopSignal syscall.Signal
-	// Grace is the time between StopSignal and SIGKILL; 0 means DefaultGrace,
-	// a negative one SIGKILL right after StopSignal.
+	// Grace is the time between StopSignal and SIGKILL; 0 means
+	// DefaultGrace, NoGrace (or any negative value) SIGKILL right after
+	// StopSignal.
 	Grace time.Duration
 	// ReapInterval is the reaper's tick; 0 means DefaultReapInterval.
 	ReapInterval time.Duration
@@ -105,6 +121,12 @@ type Config struct {
 	// If it cannot be used, the run goes on with tracking in memory and one
 	// warning on Stderr.
 	StateDir string
+	// RecoverDead cleans up, in the background once the command has run
+	// for a while, the sessions in StateDir whose runp died without
+	// cleaning up: their leftover processes, identity verified, get
+	// StopSignal, then SIGKILL after Grace. Off, Run touches no session
+	// but its own. runp's CLI sets it.
+	RecoverDead bool
 
 	// Logger receives the lifecycle (spawned, reaped, signalled); nil is quiet.
 	Logger *slog.Logger
@@ -119,11 +141,15 @@ type Config struct {
 	stateDir string
 }
 
-// What happens to descendants still running when the command exits.
+// OnExit says what happens to descendants still running when the command
+// exits.
+type OnExit string
+
+// The values of OnExit.
 const (
-	OnExitKill  = "kill"  // stop signal, SIGKILL after the grace, reap; the default
-	OnExitWait  = "wait"  // wait for them to exit (init-style); a signal to runp turns this into kill
-	OnExitLeave = "leave" // leave them running and unregister them
+	OnExitKill  OnExit = "kill"  // stop signal, SIGKILL after the grace, reap; the default
+	OnExitWait  OnExit = "wait"  // wait for them to exit (init-style); a signal to runp turns this into kill
+	OnExitLeave OnExit = "leave" // leave them running and unregister them
 )
 
 // DefaultReapInterval is how often the reaper looks for new descendants
@@ -178,7 +204,7 @@ type Attempt struct {
 	Seconds float64 `json:"duration_seconds"`
 	// Limit is the limit that ended the attempt (LimitTimeout, LimitIdle,
 	// LimitCancelled), or "".
-	Limit string `json:"limit,omitempty"`
+	Limit Limit `json:"limit,omitempty"`
 	// Killed lists the processes that had to be signalled to end the tree.
 	Killed []reaper.Killed `json:"killed"`
 }
@@ -256,7 +282,7 @@ func (c *Config) check() error {
 	switch c.OnExit {
 	case OnExitKill, OnExitWait, OnExitLeave:
 	default:
-		return fmt.Errorf("--on-exit %q: want kill, wait or leave", c.OnExit)
+		return fmt.Errorf("OnExit %q: want %q, %q or %q", c.OnExit, OnExitKill, OnExitWait, OnExitLeave)
 	}
 	return nil
 }

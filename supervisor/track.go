@@ -50,48 +50,22 @@ func startTracking(c *Config, id string, root, child int, monitored bool, job *p
 	if c.Dir != "" {
 		cwd = c.Dir
 	}
-	// The store is opened once it opens: a failure (the disk is full, the
-	// directory not made yet) is tried again at the next write.
-	var (
-		storeMu sync.Mutex
-		store   *registry.Store
-	)
-	openOnce := func() (*registry.Store, error) {
-		storeMu.Lock()
-		defer storeMu.Unlock()
-		if store != nil {
-			return store, nil
-		}
-		st, err := registry.Open(c.StateDir)
-		if err == nil {
-			store = st
-		}
-		return st, err
-	}
-	t.r = reaper.New(reaper.Options{
+	store := &lazyStore{dir: c.StateDir}
+	opts := reaper.Options{
 		Root:      root,
 		Contained: root == os.Getpid(),
 		Session:   registry.Session{ID: id, Argv: c.Argv, Cwd: cwd, Started: time.Now().UTC().Truncate(time.Millisecond)},
-		OpenStore: openOnce,
+		OpenStore: store.open,
+		Logger:    c.Logger,
+		Warn:      t.warn,
+	}
+	if c.RecoverDead {
 		// Sessions of runps that died are cleaned once this one has run
 		// for a while: a short command never waits for it, and if this
 		// runp ends first, the next one does it.
-		FirstTick: func() {
-			t.recMu.Lock()
-			if t.closing {
-				t.recMu.Unlock()
-				return // the next runp will do it
-			}
-			t.recovery.Add(1)
-			t.recMu.Unlock()
-			defer t.recovery.Done()
-			if st, err := openOnce(); err == nil {
-				t.recoverDead(st)
-			}
-		},
-		Logger: c.Logger,
-		Warn:   t.warn,
-	})
+		opts.FirstTick = func() { t.recoverInBackground(store) }
+	}
+	t.r = reaper.New(opts)
 	// Read now: the run loop has not called wait4 yet, so the PID cannot
 	// have been freed and reused.
 	childID, idErr := proc.Read(child)
@@ -113,6 +87,43 @@ func startTracking(c *Config, id string, root, child int, monitored bool, job *p
 		t.r.Run(ctx, c.ReapInterval)
 	}()
 	return t
+}
+
+// lazyStore opens the registry once it opens: a failure (the disk is full,
+// the directory not made yet) is tried again at the next write.
+type lazyStore struct {
+	dir   string
+	mu    sync.Mutex
+	store *registry.Store
+}
+
+func (l *lazyStore) open() (*registry.Store, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.store != nil {
+		return l.store, nil
+	}
+	st, err := registry.Open(l.dir)
+	if err == nil {
+		l.store = st
+	}
+	return st, err
+}
+
+// recoverInBackground runs recoverDead unless the clean-up has begun; the
+// clean-up waits for a recovery under way (see tracking.recovery).
+func (t *tracking) recoverInBackground(store *lazyStore) {
+	t.recMu.Lock()
+	if t.closing {
+		t.recMu.Unlock()
+		return // the next runp will do it
+	}
+	t.recovery.Add(1)
+	t.recMu.Unlock()
+	defer t.recovery.Done()
+	if st, err := store.open(); err == nil {
+		t.recoverDead(st)
+	}
 }
 
 // warn says once that the state dir cannot be used (the command must never

@@ -33,7 +33,11 @@ func main() {
 		Grace:  500 * time.Millisecond,
 	})
 	fmt.Printf("output: %q\n", out.String())
-	fmt.Printf("exit status %d (limit %q, err %v)\n", res.ExitCode, res.Attempts[len(res.Attempts)-1].Limit, err)
+	var limit supervisor.Limit
+	if n := len(res.Attempts); n > 0 {
+		limit = res.Attempts[n-1].Limit
+	}
+	fmt.Printf("exit status %d (limit %q, err %v)\n", res.ExitCode, limit, err)
 	for _, a := range res.Attempts {
 		for _, k := range a.Killed {
 			fmt.Printf("stopped pid %d with %s: %s\n", k.PID, k.SignalName, k.Command)
