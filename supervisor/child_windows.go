@@ -21,8 +21,10 @@ type child struct {
 	h      windows.Handle
 	log    *slog.Logger
 	exited chan struct{} // closed once the process has exited
-	code   uint32        // its exit code, once exited is closed
-	err    error         // set when the wait itself failed
+	// stopped stays nil: a Windows process does not stop (Ctrl-Z).
+	stopped chan struct{}
+	code    uint32 // its exit code, once exited is closed
+	err     error  // set when the wait itself failed
 }
 
 // newChild takes a handle of its own on process (which the caller keeps or
@@ -61,6 +63,12 @@ func (c *child) done() bool {
 		return false
 	}
 }
+
+// reap does nothing: Windows has no zombies, nothing to collect.
+func (c *child) reap() {}
+
+// childless is false: runp is no subreaper on Windows.
+func (c *child) childless() bool { return false }
 
 // ctrlBreak sends CTRL_BREAK_EVENT to the child's process group: the child
 // and the processes it started that share runp's console. It works only

@@ -3,162 +3,74 @@
 package supervisor
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"os"
 	"runtime"
 	"sync"
 	"syscall"
-	"time"
 
 	"golang.org/x/sys/unix"
 
 	"runp/proc"
 	"runp/pty"
-	"runp/reaper"
 )
 
-// escalateWindow: a second SIGTERM or SIGINT this soon after the first,
-// while the command still runs, means "stop now" and becomes SIGKILL. SIGHUP
-// does not count: daemons reload on it, so it is forwarded every time.
-const escalateWindow = 3 * time.Second
-
-// lastStop is the last SIGINT or SIGTERM runp got, and when, and runp's
-// parent when the attempt started.
-type lastStop struct {
-	sig    syscall.Signal
-	at     time.Time
-	parent int
-}
-
-// parentDeathRepeat tells a repeat of the same stop signal that the kernel
-// sent because runp's parent died. The parent-death signal (PR_SET_PDEATHSIG,
-// which a runp sets on its command, so a nested runp gets it) comes once
-// for every thread of the dead parent as each exits, within microseconds:
-// that is one request to stop, not a user's second one. A repeat after
-// parentDeathBurst is somebody's second request, and escalates as usual.
-func (l *lastStop) parentDeathRepeat(sig syscall.Signal, now time.Time) bool {
-	return sig == l.sig && now.Sub(l.at) < parentDeathBurst && os.Getppid() != l.parent
-}
-
-// parentDeathBurst bounds the parent-death signals of one death: the dead
-// parent's threads exit one after the other, on a loaded machine over a few
-// milliseconds.
-const parentDeathBurst = 250 * time.Millisecond
-
-// Drain bounds: how long output may stay quiet, and how long it may go on at
-// most, once the command has exited and a leftover process holds its output.
+// The signals that concern the terminal rather than the command's life.
 const (
-	drainQuiet = 100 * time.Millisecond
-	drainMax   = 2 * time.Second
+	sigWinch = unix.SIGWINCH
+	sigCont  = unix.SIGCONT
 )
 
-// run is one attempt: start the command, supervise it until it exits, clean
-// its tree up, and say how it ended.
-func run(ctx context.Context, c *Config, sub *subscription) (outcome, error) {
-	path, err := lookPath(c.Argv[0], c.Dir)
-	if err != nil {
-		return outcome{}, err
-	}
-	// The cookie finds descendants that left the tree, even after runp died.
-	id := reaper.NewSessionID(c.stateDir)
-	cmd := &command{path: path, argv: c.Argv, env: withCookie(c.Env, id), dir: c.Dir}
-
-	sigs, chld, all := sub.sigs, sub.chld, sub.all
-	subreaper := false
-	if c.Subreaper {
-		if err := setSubreaper(); err != nil {
-			c.Logger.Debug("subreaper unavailable", "err", err)
-		} else {
-			subreaper = true
-		}
-	}
-
-	s := &session{attempt: newAttempt(c), cmd: cmd}
-	defer s.closeAll()
-	if err := s.wire(); err != nil {
-		return outcome{}, &StartError{Code: ExitRunpFailed, Err: err}
+// start starts the command: the PTY or the pipes, the child, the tracking
+// of its tree. It returns ended instead when a terminating signal came
+// while runp was getting ready (with Prepare, while the flags were parsed):
+// the command is then not started, and the attempt ends as the signal
+// would have ended runp.
+func (a *attemptState) start(path, id string, sub *subscription) (ended *outcome, err error) {
+	c := a.cfg
+	a.cmd = &command{path: path, argv: c.Argv, env: withCookie(c.Env, id), dir: c.Dir}
+	subreaper := c.Subreaper && becomeSubreaper(c)
+	if err := a.wire(); err != nil {
+		return nil, &StartError{Code: ExitRunpFailed, Err: err}
 	}
 	<-sub.ready // no signal may find runp unprepared once the command runs
 	if sig := sub.interrupt(); sig != nil {
-		// It came while runp was getting ready (with Prepare, while the
-		// flags were parsed): the command is not started, and the attempt
-		// ends as the signal would have ended runp.
 		ss := sig.(syscall.Signal)
-		return outcome{ws: syscall.WaitStatus(ss), interrupted: ss}, nil
+		return &outcome{ws: syscall.WaitStatus(ss), interrupted: ss}, nil
 	}
-	unpin := dieWithRunp(cmd, c.StopSignal) // until the child is reaped: run returns only then
-	defer unpin()
-	pid, err := cmd.start()
-	if err == nil && s.mon != nil {
-		err = s.mon.started(pid) // the monitor starts the command (see monitor)
+	a.unpin = dieWithRunp(a.cmd, c.StopSignal) // until the child is reaped: closeAll releases it
+	pid, err := a.cmd.start()
+	if err == nil && a.mon != nil {
+		err = a.mon.started(pid) // the monitor starts the command (see monitor)
 	}
 	if err != nil {
-		return outcome{}, startFailure(c.Argv[0], err)
+		return nil, startFailure(c.Argv[0], err)
 	}
-	s.child = newChild(pid, subreaper, c.Logger)
-	s.child.mon = s.mon
-	s.afterStart() // starts the relays, which may signal the child
+	a.child = newChild(pid, subreaper, c.Logger)
+	a.child.mon = a.mon
+	a.afterStart() // starts the relays, which may signal the child
 	c.Logger.Debug("spawned", "pid", pid, "argv", c.Argv, "session", id)
 	root := pid
 	if subreaper {
 		root = os.Getpid() // orphans come back to runp
 	}
 	var job *proc.Identity
-	if s.mon != nil {
-		job = s.mon.job
+	if a.mon != nil {
+		job = a.mon.job
 	}
-	s.track = startTracking(c, id, root, pid, s.mon != nil, job)
-	s.child.reap() // it may have exited before SIGCHLD was wired
+	a.track = startTracking(c, id, root, pid, a.mon != nil, job)
+	a.child.reap() // it may have exited before SIGCHLD was wired
+	return nil, nil
+}
 
-	last := lastStop{parent: os.Getppid()}
-	var early []os.Signal // signals that arrived after the child exited
-	lim := watchLimits(ctx, c, s.act)
-	defer lim.stop()
-	reap := func() {
-		s.child.reap()
-		select {
-		case <-s.child.exited: // the clean-up scans next
-		default:
-			s.track.wake()
-		}
+// becomeSubreaper makes runp a child subreaper, and reports whether it is.
+func becomeSubreaper(c *Config) bool {
+	if err := setSubreaper(); err != nil {
+		c.Logger.Debug("subreaper unavailable", "err", err)
+		return false
 	}
-	for {
-		select {
-		case <-chld:
-			reap()
-		case <-all:
-			// SIGCHLD and SIGWINCH are subscribed now: catch up on what
-			// they would have said since the command started.
-			all = nil
-			if s.con != nil {
-				s.con.resize()
-			}
-			reap()
-		case <-s.child.exited:
-			s.releaseTerminal()
-			killed := s.cleanUp(sigs, chld, early)
-			if s.stopDone != nil {
-				killed = append(<-s.stopDone, killed...)
-			}
-			s.drain()
-			ws := s.child.result()
-			return outcome{ws: ws, killed: killed, limit: s.limit, interrupted: s.interrupted,
-				keyboard: ws.Signaled() && s.con != nil && s.con.fromKeyboard(ws.Signal())}, nil
-		case <-s.child.stopped:
-			s.suspend()
-		case sig := <-sigs:
-			select {
-			case <-s.child.exited:
-				early = append(early, sig) // it is for the clean-up now
-			default:
-				s.handle(sig.(syscall.Signal), &last)
-			}
-		case l := <-lim.fired:
-			s.stopTree(l.name, l.why)
-		}
-	}
+	return true
 }
 
 // command is how the child is started. It is started with syscall.ForkExec
@@ -199,22 +111,10 @@ func (cmd *command) forkExec() (int, error) {
 	return pid, err
 }
 
-// stopTree ends the attempt early (a limit fired): the whole tree, the
-// command included, gets the stop signal, then SIGKILL after the grace,
-// while the loop goes on reaping and answering signals.
-func (s *session) stopTree(limit Limit, why string) {
-	if !s.beginStop(limit, why) {
-		return
-	}
-	go func() { s.stopDone <- s.track.stop(s.hurry, s.child.reap) }()
-}
-
-// session is the state of one attempt.
-type session struct {
-	attempt
+// osAttempt is the Unix part of an attempt's state.
+type osAttempt struct {
 	cmd     *command
-	child   *child
-	track   *tracking
+	unpin   func()   // releases the thread dieWithRunp locked, or nil
 	master  *os.File // the PTY, nil with --no-pty
 	slave   *os.File // closed once the child holds it
 	con     *console // nil unless runp's stdin is a terminal or a size source exists
@@ -229,46 +129,45 @@ type session struct {
 
 // group is the process group that forwarded signals go to with --group, or
 // 0 to signal the child alone.
-func (s *session) group() int {
-	if !s.cfg.Group {
+func (a *attemptState) group() int {
+	if !a.cfg.Group {
 		return 0
 	}
-	return s.jobGroup()
+	return a.jobGroup()
 }
 
-// handle forwards one signal runp received.
-func (s *session) handle(sig syscall.Signal, last *lastStop) {
-	switch sig {
-	case unix.SIGWINCH:
-		if s.con != nil {
-			s.con.resize()
-		}
-		return
-	case unix.SIGCONT:
-		s.resume()
-		return
-	case unix.SIGTERM, unix.SIGINT:
-		s.interrupted = sig
-		if s.limit != "" {
-			s.hurryStop() // a limit is stopping the tree already: SIGKILL now
-			return
-		}
-		now := time.Now()
-		if last.parentDeathRepeat(sig, now) {
-			s.cfg.Logger.Debug("parent-death signal repeated: dropped", "signal", signalName(sig))
-			return
-		}
-		if last.sig != 0 && now.Sub(last.at) < escalateWindow {
-			fmt.Fprintf(s.cfg.Stderr, "runp: %s: killing the command\n", escalation(last.sig, sig))
-			_ = s.child.signal(unix.SIGKILL, s.group()) // best effort
-			return
-		}
-		last.sig, last.at = sig, now
-	case unix.SIGHUP:
-		s.interrupted = sig // a hangup is no reason to run the command again
+// forward passes a signal runp received on to the command (with Group, to
+// its job).
+func (a *attemptState) forward(sig syscall.Signal) {
+	if err := a.child.signal(sig, a.group()); err != nil && !errors.Is(err, errChildDone) {
+		a.cfg.Logger.Debug("forward failed", "signal", signalName(sig), "err", err)
 	}
-	if err := s.child.signal(sig, s.group()); err != nil && !errors.Is(err, errChildDone) {
-		s.cfg.Logger.Debug("forward failed", "signal", signalName(sig), "err", err)
+}
+
+// killCommand kills the command (its job, with Group) at once: the second
+// stop signal.
+func (a *attemptState) killCommand() {
+	_ = a.child.signal(unix.SIGKILL, a.group()) // best effort
+}
+
+// parentPID is runp's parent, which parentChanged compares with.
+func parentPID() int { return os.Getppid() }
+
+// parentChanged reports whether runp's parent is no longer parent: it died,
+// and runp was re-parented.
+func parentChanged(parent int) bool { return os.Getppid() != parent }
+
+// terminateJob does nothing: Unix has no job object; the reaper's
+// shutdown is the whole clean-up.
+func (a *attemptState) terminateJob() bool { return false }
+
+// settleJob does nothing: see terminateJob.
+func (a *attemptState) settleJob(<-chan struct{}) {}
+
+// resize copies runp's window size to the PTY, if there is one.
+func (a *attemptState) resize() {
+	if a.con != nil {
+		a.con.resize()
 	}
 }
 
@@ -282,40 +181,40 @@ func escalation(first, second syscall.Signal) string {
 
 // jobGroup is the command's job: the PTY's foreground group, else the child's
 // own group.
-func (s *session) jobGroup() int {
-	if s.master != nil {
-		if pgrp, err := pty.ForegroundGroup(s.master); err == nil && pgrp > 0 {
+func (a *attemptState) jobGroup() int {
+	if a.master != nil {
+		if pgrp, err := pty.ForegroundGroup(a.master); err == nil && pgrp > 0 {
 			return pgrp
 		}
 	}
-	return s.child.pid
+	return a.child.pid
 }
 
 // stopJob stops the command's job for the suspend key, when the job is the
 // command's own orphaned process group (see console.forward), and reports
 // whether it did. SIGSTOP is the one stop signal the kernel delivers to an
 // orphaned process group.
-func (s *session) stopJob() bool {
-	pgrp, err := pty.ForegroundGroup(s.master)
-	if err != nil || s.child == nil || pgrp != s.child.pid {
+func (a *attemptState) stopJob() bool {
+	pgrp, err := pty.ForegroundGroup(a.master)
+	if err != nil || a.child == nil || pgrp != a.child.pid {
 		return false
 	}
-	return s.child.signal(unix.SIGSTOP, pgrp) == nil
+	return a.child.signal(unix.SIGSTOP, pgrp) == nil
 }
 
 // suspend: the command stopped (Ctrl-Z inside the PTY). At a terminal, runp
 // gives the terminal back and stops too, so the user's shell regains
 // control; SIGCONT brings both back.
-func (s *session) suspend() {
+func (a *attemptState) suspend() {
 	switch {
-	case s.con != nil && s.con.attached():
-		s.settleOutput()
-		_ = s.con.detach() // best effort
-	case s.fgTaken:
+	case a.con != nil && a.con.attached():
+		a.settleOutput()
+		_ = a.con.detach() // best effort
+	case a.fgTaken:
 		// --no-pty: the command's group held the terminal; the shell
 		// only regains it from runp's group.
-		takeForeground(s.cfg.Stdin)
-		s.fgTaken = false
+		takeForeground(a.cfg.Stdin)
+		a.fgTaken = false
 	default:
 		return // not at a terminal: a stopped command is someone else's business
 	}
@@ -324,60 +223,21 @@ func (s *session) suspend() {
 	// orphaned, the kernel drops it, as it would have dropped the
 	// command's: runp goes on at once, and so does the command.
 	stopSelf(unix.SIGTSTP)
-	s.resume()
+	a.resume()
 }
 
 // resume follows a shell's `fg` or `bg` after Ctrl-Z (SIGCONT), or a stop
 // that did not happen: take the terminal back if it is runp's again, then
 // wake the command's job. Twice is harmless.
-func (s *session) resume() {
-	if s.con != nil {
-		_ = s.con.attach() // best effort
-		s.con.resize()
+func (a *attemptState) resume() {
+	if a.con != nil {
+		_ = a.con.attach() // best effort
+		a.con.resize()
 	}
-	if s.fgJob && !s.fgTaken && pty.IsForeground(s.cfg.Stdin) {
+	if a.fgJob && !a.fgTaken && pty.IsForeground(a.cfg.Stdin) {
 		// --no-pty, brought back by `fg`: the terminal goes to the
 		// command's group again.
-		s.fgTaken = pty.SetForeground(s.cfg.Stdin, s.child.pid) == nil
+		a.fgTaken = pty.SetForeground(a.cfg.Stdin, a.child.pid) == nil
 	}
-	_ = s.child.signal(unix.SIGCONT, s.jobGroup()) // best effort
-}
-
-// cleanUp deals with the descendants once the child has exited (see
-// tracking.cleanUp), while runp goes on reaping and answering signals: the
-// first SIGTERM or SIGINT hurries the clean-up, the second hurries it more.
-// A SIGHUP turns --on-exit wait into a kill, as they do, but never cuts a
-// grace short. The command is gone: nothing else is forwarded.
-func (s *session) cleanUp(sigs, chld <-chan os.Signal, early []os.Signal) []reaper.Killed {
-	onSignal := func(sig os.Signal) {
-		switch sig {
-		case unix.SIGWINCH:
-			if s.con != nil {
-				s.con.resize()
-			}
-		case unix.SIGTERM, unix.SIGINT:
-			s.interruptCleanUp(sig)
-		case unix.SIGHUP:
-			s.interrupted = unix.SIGHUP
-			if s.cfg.OnExit == OnExitWait && s.hurried == 0 && s.limit == "" {
-				s.interruptCleanUp(sig)
-			}
-		}
-	}
-	for _, sig := range early {
-		onSignal(sig)
-	}
-	done := make(chan []reaper.Killed, 1)
-	go func() { done <- s.track.cleanUp(s.hurries[0], s.hurries[1], s.child.reap, s.child.childless) }()
-	for {
-		select {
-		case killed := <-done:
-			return killed
-		case <-chld:
-			s.child.reap()
-			s.track.wake()
-		case sig := <-sigs:
-			onSignal(sig)
-		}
-	}
+	_ = a.child.signal(unix.SIGCONT, a.jobGroup()) // best effort
 }

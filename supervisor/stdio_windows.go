@@ -23,18 +23,18 @@ import (
 // is not kept apart. Unlike a Unix PTY, a pseudo console never passes the
 // bytes through: conhost renders the command's screen and writes that,
 // as VT sequences, so the output is a terminal's view, not a byte stream.
-func (s *session) startConPTY(path, cmdLine string, env []string) error {
-	c := s.cfg
+func (a *attemptState) startConPTY(path, cmdLine string, env []string) error {
+	c := a.cfg
 	env, err := windowsEnv(env, os.Getenv("SYSTEMROOT"))
 	if err != nil {
 		return &StartError{Code: ExitRunpFailed, Err: err}
 	}
-	s.con = newConsole(c)
-	size := s.con.initialSize()
+	a.con = newConsole(c)
+	size := a.con.initialSize()
 	pc, err := pty.Start(&pty.Cmd{
 		Path: path, CmdLine: cmdLine, Env: env, Dir: c.Dir, Size: size,
-		InheritCursor: s.con.inheritCursor(),
-		Setup:         s.setup,
+		InheritCursor: a.con.inheritCursor(),
+		Setup:         a.setup,
 	})
 	if err != nil {
 		var se *os.SyscallError
@@ -43,19 +43,19 @@ func (s *session) startConPTY(path, cmdLine string, env []string) error {
 		}
 		return &StartError{Code: ExitRunpFailed, Err: fmt.Errorf("pseudo console: %w", err)}
 	}
-	s.pc = pc
+	a.pc = pc
 	// The output is read from the start: conhost writes its first frame
 	// (and, with InheritCursor, its cursor request) right away.
-	s.streams = append(s.streams, startStream(pc.Out, c.Stdout, s.act, streamHooks{lost: s.lostOutput}))
-	if s.child, err = newChild(pc.Pid, pc.Process, c.Logger); err != nil {
+	a.streams = append(a.streams, startStream(pc.Out, c.Stdout, a.act, streamHooks{lost: a.lostOutput}))
+	if a.child, err = newChild(pc.Pid, pc.Process, c.Logger); err != nil {
 		_ = windows.TerminateProcess(pc.Process, exitCodeKilled) // best effort: the job ends it too
 		return &StartError{Code: ExitRunpFailed, Err: err}
 	}
 	// CreatePseudoConsole started its conhost.exe before returning.
-	if s.conhosts, err = proc.FindConhosts(pc.NotBefore); err != nil {
+	if a.conhosts, err = proc.FindConhosts(pc.NotBefore); err != nil {
 		c.Logger.Debug("conhost not found", "err", err)
 	}
-	s.con.start(pc, size)
+	a.con.start(pc, size)
 	return nil
 }
 
@@ -63,17 +63,17 @@ func (s *session) startConPTY(path, cmdLine string, env []string) error {
 // process group of its own (for Ctrl-Break, see the top of run_windows.go),
 // and in the job. exec.Cmd creates it suspended; once it is in the job its
 // thread is resumed: no code of the command runs outside the job.
-func (s *session) startPlain(path, cmdLine string, env []string) error {
-	c := s.cfg
+func (a *attemptState) startPlain(path, cmdLine string, env []string) error {
+	c := a.cfg
 	cmd := &exec.Cmd{Path: path, Args: c.Argv, Env: env, Dir: c.Dir}
 	if c.Stdin != nil {
 		cmd.Stdin = c.Stdin
 	}
 	var err error
-	if cmd.Stdout, err = s.output(c.Stdout); err != nil {
+	if cmd.Stdout, err = a.output(c.Stdout); err != nil {
 		return &StartError{Code: ExitRunpFailed, Err: err}
 	}
-	if cmd.Stderr, err = s.output(c.stderr); err != nil {
+	if cmd.Stderr, err = a.output(c.stderr); err != nil {
 		return &StartError{Code: ExitRunpFailed, Err: err}
 	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{
@@ -88,11 +88,11 @@ func (s *session) startPlain(path, cmdLine string, env []string) error {
 	var herr error
 	err = cmd.Process.WithHandle(func(h uintptr) {
 		process := windows.Handle(h)
-		if s.child, herr = newChild(cmd.Process.Pid, process, c.Logger); herr != nil {
+		if a.child, herr = newChild(cmd.Process.Pid, process, c.Logger); herr != nil {
 			_ = windows.TerminateProcess(process, exitCodeKilled) // best effort: it never ran
 			return
 		}
-		herr = s.setup(process)
+		herr = a.setup(process)
 	})
 	if err == nil {
 		err = herr
@@ -101,15 +101,15 @@ func (s *session) startPlain(path, cmdLine string, env []string) error {
 		err = resumeProcess(cmd.Process.Pid)
 	}
 	if err != nil {
-		if s.child != nil {
-			_ = s.child.terminate() // best effort: suspended, it never ran
+		if a.child != nil {
+			_ = a.child.terminate() // best effort: suspended, it never ran
 		}
 		return &StartError{Code: ExitRunpFailed, Err: fmt.Errorf("start %s: %w", c.Argv[0], err)}
 	}
-	s.afterStart()
+	a.afterStart()
 	return nil
 }
 
 // afterStart drops runp's copies of the child's ends of the pipes, so that
 // EOF arrives when the command's side closes.
-func (s *session) afterStart() { s.closePipes() }
+func (a *attemptState) afterStart() { a.closePipes() }

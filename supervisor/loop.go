@@ -1,0 +1,213 @@
+//go:build unix || windows
+
+package supervisor
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"syscall"
+	"time"
+
+	"runp/reaper"
+)
+
+// The run loop of one attempt, the same on every platform. The platform
+// files hold the primitives it drives: start the command (start), wait for
+// it (child), pass a signal on (forward) or kill it (killCommand), the
+// terminal (resize, suspend, resume, releaseTerminal), the job object
+// (terminateJob, settleJob) and the end of the output (finish).
+
+// escalateWindow: a second SIGTERM or SIGINT (on Windows, interrupt) this
+// soon after the first, while the command still runs, means "stop now": the
+// command is killed (on Windows, its job terminated). SIGHUP does not count:
+// daemons reload on it, so it is forwarded every time.
+const escalateWindow = 3 * time.Second
+
+// Drain bounds: how long output may stay quiet, and how long it may go on at
+// most, once the command has exited and a leftover process holds its output.
+const (
+	drainQuiet = 100 * time.Millisecond
+	drainMax   = 2 * time.Second
+)
+
+// run is one attempt: start the command, supervise it until it exits, clean
+// its tree up, and say how it ended.
+func run(ctx context.Context, c *Config, sub *subscription) (outcome, error) {
+	path, err := lookPath(c.Argv[0], c.Dir)
+	if err != nil {
+		return outcome{}, err
+	}
+	// The cookie finds descendants that left the tree, even after runp died.
+	id := reaper.NewSessionID(c.stateDir)
+	a := newAttempt(c)
+	defer a.closeAll()
+	if ended, err := a.start(path, id, sub); ended != nil || err != nil {
+		if ended == nil {
+			return outcome{}, err
+		}
+		return *ended, err
+	}
+	return a.supervise(ctx, sub)
+}
+
+// lastStop is the last SIGINT or SIGTERM runp got, and when, and runp's
+// parent when the attempt started.
+type lastStop struct {
+	sig    syscall.Signal
+	at     time.Time
+	parent int
+}
+
+// parentDeathRepeat tells a repeat of the same stop signal that the kernel
+// sent because runp's parent died. The parent-death signal (PR_SET_PDEATHSIG,
+// which a runp sets on its command, so a nested runp gets it) comes once
+// for every thread of the dead parent as each exits, within microseconds:
+// that is one request to stop, not a user's second one. A repeat after
+// parentDeathBurst is somebody's second request, and escalates as usual.
+func (l *lastStop) parentDeathRepeat(sig syscall.Signal, now time.Time) bool {
+	return sig == l.sig && now.Sub(l.at) < parentDeathBurst && parentChanged(l.parent)
+}
+
+// parentDeathBurst bounds the parent-death signals of one death: the dead
+// parent's threads exit one after the other, on a loaded machine over a few
+// milliseconds.
+const parentDeathBurst = 250 * time.Millisecond
+
+// supervise runs the loop of an attempt whose command has started: reap,
+// pass signals on, fire limits, until the command exits; then clean the
+// tree up and say how the attempt ended.
+func (a *attemptState) supervise(ctx context.Context, sub *subscription) (outcome, error) {
+	last := lastStop{parent: parentPID()}
+	var early []os.Signal // signals that arrived after the child exited
+	lim := watchLimits(ctx, a.cfg, a.act)
+	defer lim.stop()
+	all := sub.all
+	for {
+		select {
+		case <-sub.chld:
+			a.reap()
+		case <-all:
+			// SIGCHLD and SIGWINCH are subscribed now: catch up on what
+			// they would have said since the command started.
+			all = nil
+			a.resize()
+			a.reap()
+		case <-a.child.exited:
+			return a.end(sub, early)
+		case <-a.child.stopped:
+			a.suspend()
+		case sig := <-sub.sigs:
+			select {
+			case <-a.child.exited:
+				early = append(early, sig) // it is for the clean-up now
+			default:
+				a.handle(sig.(syscall.Signal), &last)
+			}
+		case l := <-lim.fired:
+			a.stopTree(l.name, l.why)
+		}
+	}
+}
+
+// reap collects the exited children (on SIGCHLD) and, while the command
+// runs, asks the reaper for a scan: something in the tree changed.
+func (a *attemptState) reap() {
+	a.child.reap()
+	select {
+	case <-a.child.exited: // the clean-up scans next
+	default:
+		a.track.wake()
+	}
+}
+
+// handle answers one signal runp received while the command runs.
+func (a *attemptState) handle(sig syscall.Signal, last *lastStop) {
+	switch sig {
+	case sigWinch:
+		a.resize()
+		return
+	case sigCont:
+		a.resume()
+		return
+	case syscall.SIGTERM, syscall.SIGINT:
+		a.interrupted = sig
+		if a.limit != "" {
+			a.hurryStop() // a limit is stopping the tree already: SIGKILL now
+			return
+		}
+		now := time.Now()
+		if last.parentDeathRepeat(sig, now) {
+			a.cfg.Logger.Debug("parent-death signal repeated: dropped", "signal", signalName(sig))
+			return
+		}
+		if last.sig != 0 && now.Sub(last.at) < escalateWindow {
+			fmt.Fprintf(a.cfg.Stderr, "runp: %s: killing the command\n", escalation(last.sig, sig))
+			a.killCommand()
+			return
+		}
+		last.sig, last.at = sig, now
+	case syscall.SIGHUP:
+		a.interrupted = sig // a hangup is no reason to run the command again
+	}
+	a.forward(sig)
+}
+
+// end runs once the command has exited: the terminal goes back to the
+// user, the tree is dealt with, the output drained.
+func (a *attemptState) end(sub *subscription, early []os.Signal) (outcome, error) {
+	a.releaseTerminal()
+	killed := a.cleanUp(sub, early)
+	if a.stopDone != nil {
+		killed = append(<-a.stopDone, killed...)
+	}
+	ws, keyboard, err := a.finish()
+	if err != nil {
+		return outcome{killed: killed}, err
+	}
+	return outcome{ws: ws, killed: killed, limit: a.limit, interrupted: a.interrupted, keyboard: keyboard}, nil
+}
+
+// cleanUp deals with the descendants once the child has exited (see
+// tracking.cleanUp), then gives what only the job object knows of the same
+// fate, while runp goes on reaping and answering signals: the first SIGTERM
+// or SIGINT hurries the clean-up, the second hurries it more. A SIGHUP
+// turns OnExitWait into a kill, as they do, but never cuts a grace short.
+// The command is gone: nothing else is forwarded.
+func (a *attemptState) cleanUp(sub *subscription, early []os.Signal) []reaper.Killed {
+	for _, sig := range early {
+		a.handleDuringCleanUp(sig)
+	}
+	done := make(chan []reaper.Killed, 1)
+	go func() {
+		killed := a.track.cleanUp(a.hurryCleanUp[0], a.hurryCleanUp[1], a.child.reap, a.child.childless)
+		a.settleJob(a.hurryCleanUp[0])
+		done <- killed
+	}()
+	for {
+		select {
+		case killed := <-done:
+			return killed
+		case <-sub.chld:
+			a.child.reap()
+			a.track.wake()
+		case sig := <-sub.sigs:
+			a.handleDuringCleanUp(sig)
+		}
+	}
+}
+
+// handleDuringCleanUp answers one signal runp received during the clean-up.
+func (a *attemptState) handleDuringCleanUp(sig os.Signal) {
+	switch sig {
+	case sigWinch:
+		a.resize()
+	case syscall.SIGTERM, syscall.SIGINT:
+		a.interruptCleanUp(sig)
+	case syscall.SIGHUP:
+		a.interrupted = syscall.SIGHUP
+		if a.cfg.OnExit == OnExitWait && a.cleanUpSignals == 0 && a.limit == "" {
+			a.interruptCleanUp(sig)
+		}
+	}
+}
