@@ -62,16 +62,12 @@ type Cmd struct {
 	Setup func(process windows.Handle) error
 }
 
-// PseudoConsole is a ConPTY with one process started in it.
-type PseudoConsole struct {
-	// In carries input to the pseudo console: UTF-8 text and VT sequences,
-	// as a terminal sends them.
-	In *os.File
-	// Out carries the pseudo console's rendering of its screen: UTF-8 with
-	// VT sequences. It reaches EOF once the pseudo console is closed and
-	// its conhost.exe has exited.
-	Out *os.File
-	// Pid and Process are the started process; Process is valid until Close.
+// PTY is a pseudo console with one process started in it (see the package
+// documentation).
+type PTY struct {
+	In, Out *os.File
+	// Pid and Process are the started process; Process is valid until
+	// Close.
 	Pid     int
 	Process windows.Handle
 	// NotBefore is the system time, a FILETIME, read just before the
@@ -87,27 +83,20 @@ type PseudoConsole struct {
 // Start creates a pseudo console of c.Size and starts c in it, suspended
 // until c.Setup has run. The process's standard handles are the pseudo
 // console's: STARTF_USESTDHANDLES with null handles keeps it from getting
-// runp's own handles instead when those are redirected.
-func Start(c *Cmd) (_ *PseudoConsole, err error) {
+// runp's own handles instead when those are redirected. In carries input to
+// the pseudo console: UTF-8 text and VT sequences, as a terminal sends
+// them; Out its rendering of its screen, UTF-8 with VT sequences, which
+// reaches EOF once the pseudo console is closed and its conhost.exe has
+// exited.
+func Start(c *Cmd) (_ *PTY, err error) {
 	if procCreatePseudoConsole.Find() != nil {
 		return nil, fmt.Errorf("ConPTY needs Windows 10 1809 or later: %w", ErrUnsupported)
 	}
-	// Anonymous pipes are synchronous, as CreatePseudoConsole requires, and
-	// made without inheritable handles (nil security attributes).
-	var inR, inW, outR, outW windows.Handle
-	if err := windows.CreatePipe(&inR, &inW, nil, 0); err != nil {
-		return nil, fmt.Errorf("CreatePipe: %w", err)
+	pp, err := newPipes()
+	if err != nil {
+		return nil, err
 	}
-	defer func() { _ = windows.CloseHandle(inR) }() // conhost holds its own duplicate
-	defer closeOnErr(&err, &inW)
-	if err := windows.CreatePipe(&outR, &outW, nil, 0); err != nil {
-		return nil, fmt.Errorf("CreatePipe: %w", err)
-	}
-	defer closeOnErr(&err, &outR)
-	// Closing runp's copy of the write end is what lets Out reach EOF when
-	// conhost exits.
-	defer func() { _ = windows.CloseHandle(outW) }()
-
+	defer pp.release(&err)
 	var flags uint32
 	if c.InheritCursor {
 		flags |= windows.PSEUDOCONSOLE_INHERIT_CURSOR
@@ -115,18 +104,65 @@ func Start(c *Cmd) (_ *PseudoConsole, err error) {
 	var now windows.Filetime
 	windows.GetSystemTimeAsFileTime(&now)
 	var hpc windows.Handle
-	if err := windows.CreatePseudoConsole(coord(c.Size), inR, outW, flags, &hpc); err != nil {
+	if err := windows.CreatePseudoConsole(coord(c.Size), pp.inR, pp.outW, flags, &hpc); err != nil {
 		return nil, fmt.Errorf("CreatePseudoConsole: %w", err)
 	}
 	defer func() {
 		if err != nil {
 			// Break the output pipe first: ClosePseudoConsole may wait
 			// for conhost to write a last frame that nobody would read.
-			closeOnErr(&err, &outR)
+			closeOnErr(&err, &pp.outR)
 			windows.ClosePseudoConsole(hpc)
 		}
 	}()
+	process, err := startSuspended(c, hpc)
+	if err != nil {
+		return nil, err
+	}
+	return &PTY{
+		In:        os.NewFile(uintptr(pp.inW), "conpty-input"),
+		Out:       os.NewFile(uintptr(pp.outR), "conpty-output"),
+		Pid:       int(process.ProcessId),
+		Process:   process.Process,
+		NotBefore: uint64(now.HighDateTime)<<32 | uint64(now.LowDateTime),
+		hpc:       hpc,
+	}, nil
+}
 
+// pipes are the pseudo console's two pipes: runp writes inW and reads outR;
+// conhost holds duplicates of inR and outW.
+type pipes struct{ inR, inW, outR, outW windows.Handle }
+
+// newPipes makes the pipes. Anonymous pipes are synchronous, as
+// CreatePseudoConsole requires, and made without inheritable handles (nil
+// security attributes).
+func newPipes() (*pipes, error) {
+	var pp pipes
+	if err := windows.CreatePipe(&pp.inR, &pp.inW, nil, 0); err != nil {
+		return nil, fmt.Errorf("CreatePipe: %w", err)
+	}
+	if err := windows.CreatePipe(&pp.outR, &pp.outW, nil, 0); err != nil {
+		_ = windows.CloseHandle(pp.inR) // best effort: never used
+		_ = windows.CloseHandle(pp.inW) // best effort: never used
+		return nil, fmt.Errorf("CreatePipe: %w", err)
+	}
+	return &pp, nil
+}
+
+// release closes conhost's ends, which it holds duplicates of, and runp's
+// ends too if the start is failing (*err is set). Closing runp's copy of
+// outW is what lets Out reach EOF when conhost exits.
+func (pp *pipes) release(err *error) {
+	_ = windows.CloseHandle(pp.inR)  // best effort: conhost holds its own duplicate
+	_ = windows.CloseHandle(pp.outW) // best effort: conhost holds its own duplicate
+	closeOnErr(err, &pp.inW)
+	closeOnErr(err, &pp.outR)
+}
+
+// startSuspended creates c's process attached to hpc, suspended, runs
+// c.Setup and resumes it. On an error the process, which has run no code
+// of the command, is terminated and its handle closed.
+func startSuspended(c *Cmd, hpc windows.Handle) (_ *windows.ProcessInformation, err error) {
 	pi, err := createProcess(c, hpc)
 	if err != nil {
 		return nil, err
@@ -147,14 +183,7 @@ func Start(c *Cmd) (_ *PseudoConsole, err error) {
 	if _, err := windows.ResumeThread(pi.Thread); err != nil {
 		return nil, fmt.Errorf("ResumeThread: %w", err)
 	}
-	return &PseudoConsole{
-		In:        os.NewFile(uintptr(inW), "conpty-input"),
-		Out:       os.NewFile(uintptr(outR), "conpty-output"),
-		Pid:       int(pi.ProcessId),
-		Process:   pi.Process,
-		NotBefore: uint64(now.HighDateTime)<<32 | uint64(now.LowDateTime),
-		hpc:       hpc,
-	}, nil
+	return pi, nil
 }
 
 // createProcess runs CreateProcess for c attached to hpc, suspended. Its
@@ -253,7 +282,7 @@ func closeOnErr(err *error, h *windows.Handle) {
 
 // Resize sets the pseudo console's size; conhost tells the programs in it
 // with a WINDOW_BUFFER_SIZE_EVENT. It is an error after CloseConsole.
-func (p *PseudoConsole) Resize(s Size) error {
+func (p *PTY) Resize(s Size) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.closed {
@@ -271,7 +300,7 @@ func (p *PseudoConsole) Resize(s Size) error {
 // after that. Before Windows 11 24H2, which made the call return at once,
 // it waits for conhost to exit, and conhost for its output to be read: Out
 // must be drained by another goroutine meanwhile (or closed before).
-func (p *PseudoConsole) CloseConsole() {
+func (p *PTY) CloseConsole() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.closed {
@@ -286,7 +315,7 @@ func (p *PseudoConsole) CloseConsole() {
 // os.File.Close, so the handle is never reused under it. Out is closed
 // first: a pseudo console still open then finds its output pipe broken and
 // does not wait for a reader of its last frame.
-func (p *PseudoConsole) Close() error {
+func (p *PTY) Close() error {
 	err := p.Out.Close()
 	p.CloseConsole()
 	if ierr := p.In.Close(); err == nil {

@@ -61,7 +61,7 @@ func deadline(t *testing.T) time.Time {
 
 // startCmd starts cmd.exe with args in a pseudo console; cleanup kills it
 // by its handle and closes everything.
-func startCmd(t *testing.T, setup func(windows.Handle) error, args ...string) (*PseudoConsole, chan []byte) {
+func startCmd(t *testing.T, setup func(windows.Handle) error, args ...string) (*PTY, chan []byte) {
 	t.Helper()
 	comspec := filepath.Join(os.Getenv("SystemRoot"), "System32", "cmd.exe")
 	pc, err := Start(&Cmd{
@@ -93,7 +93,7 @@ func startCmd(t *testing.T, setup func(windows.Handle) error, args ...string) (*
 
 // waitExit waits for the process behind pc with the test's deadline and
 // returns its exit code.
-func waitExit(t *testing.T, pc *PseudoConsole) uint32 {
+func waitExit(t *testing.T, pc *PTY) uint32 {
 	t.Helper()
 	ms := uint32(time.Until(deadline(t)).Milliseconds())
 	if ev, err := windows.WaitForSingleObject(pc.Process, ms); err != nil || ev != windows.WAIT_OBJECT_0 {
@@ -108,7 +108,7 @@ func waitExit(t *testing.T, pc *PseudoConsole) uint32 {
 
 // readAll closes the pseudo console and returns all its output: EOF must
 // come once conhost has exited, since Start keeps none of its pipe ends.
-func readAll(t *testing.T, pc *PseudoConsole, out chan []byte) string {
+func readAll(t *testing.T, pc *PTY, out chan []byte) string {
 	t.Helper()
 	pc.CloseConsole()
 	select {

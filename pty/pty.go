@@ -1,8 +1,16 @@
-// Package pty opens pseudo-terminals and manages the user's terminal for runp:
-// raw mode, window sizes, foreground checks and output post-processing.
+// Package pty starts a command in a pseudo-terminal and manages the user's
+// terminal for runp: raw mode, window sizes, foreground checks and output
+// post-processing.
 //
+// PTY is the one type a caller drives on every platform: Start, Resize,
+// Close, with MakeRaw and the function it returns for the user's terminal.
+// A PTY is a pseudo-terminal (on Windows, a pseudo console) with one
+// command started in it. What is typed for the command is written to its
+// In; what the command shows, as a terminal would receive it, is read from
+// its Out (on Unix both are the master). Cmd, the command's description,
+// has fields of its own per platform.
 // Unix uses github.com/creack/pty and golang.org/x/term; Windows uses ConPTY
-// (github.com/UserExistsError/conpty). Every platform builds; what a platform
+// through golang.org/x/sys/windows. Every platform builds; what a platform
 // lacks returns ErrUnsupported.
 package pty
 

@@ -32,3 +32,21 @@ func MakeRaw(f *os.File) (restore func() error, err error) {
 	}
 	return func() error { return term.Restore(fd, old) }, nil
 }
+
+// Cmd is a command to start in a new PTY; this platform has none.
+type Cmd struct{}
+
+// PTY is a pseudo-terminal with one command started in it.
+type PTY struct {
+	In, Out *os.File
+	Pid     int
+}
+
+// Start returns ErrUnsupported: this platform has no PTY for runp.
+func Start(*Cmd) (*PTY, error) { return nil, ErrUnsupported }
+
+// Resize returns ErrUnsupported.
+func (p *PTY) Resize(Size) error { return ErrUnsupported }
+
+// Close returns ErrUnsupported.
+func (p *PTY) Close() error { return ErrUnsupported }

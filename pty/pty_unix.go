@@ -5,6 +5,8 @@ package pty
 import (
 	"fmt"
 	"os"
+	"runtime"
+	"syscall"
 
 	cpty "github.com/creack/pty"
 	"golang.org/x/sys/unix"
@@ -180,3 +182,104 @@ func Pending(f *os.File) (int, error) {
 	})
 	return n, err
 }
+
+// Cmd is a command to start in a new PTY.
+type Cmd struct {
+	// Path is the executable, already resolved; Argv its arguments, the
+	// program name included.
+	Path string
+	Argv []string
+	// Env holds "key=value" entries; Dir is the working directory, ""
+	// for the caller's.
+	Env []string
+	Dir string
+	// Size is the initial window size; a zero dimension is DefaultSize's.
+	Size Size
+	// Stdin and Stderr are the command's; nil means the PTY. Its stdout
+	// is always the PTY, which becomes its controlling terminal.
+	Stdin, Stderr *os.File
+	// Extra, if not nil, is the command's file descriptor 3.
+	Extra *os.File
+	// Sys holds further attributes; Start sets Setsid, Setctty and Ctty
+	// on a copy.
+	Sys *syscall.SysProcAttr
+	// RawOutput turns output post-processing off (see RawOutput).
+	RawOutput bool
+}
+
+// PTY is a pseudo-terminal with one command started in it (see the package
+// documentation). In and Out are both the master.
+type PTY struct {
+	In, Out *os.File
+	// Pid is the started process's.
+	Pid int
+}
+
+// Start opens a PTY of c.Size and forks and execs c in it, in a session of
+// its own with the PTY as its controlling terminal. It uses syscall.ForkExec
+// rather than os/exec, whose first Start probes the kernel's pidfd support
+// with an extra process: the caller waits for the command with wait4. An
+// error of the fork or the exec is an *os.SyscallError named "fork/exec",
+// which tells "cannot execute" from trouble with the PTY.
+func Start(c *Cmd) (*PTY, error) {
+	master, slave, err := Open()
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = slave.Close() }() // the child holds its own copy
+	if err := setUp(master, slave, c); err != nil {
+		_ = master.Close() // best effort
+		return nil, err
+	}
+	stdin, stderr := slave, slave
+	if c.Stdin != nil {
+		stdin = c.Stdin
+	}
+	if c.Stderr != nil {
+		stderr = c.Stderr
+	}
+	// Fd puts a file the poller holds back into blocking mode, as
+	// os.StartProcess does: the child gets ordinary descriptors.
+	files := []uintptr{stdin.Fd(), slave.Fd(), stderr.Fd()}
+	if c.Extra != nil {
+		files = append(files, c.Extra.Fd())
+	}
+	var sys syscall.SysProcAttr
+	if c.Sys != nil {
+		sys = *c.Sys
+	}
+	// Fd 1 of the child is always the slave: it becomes the controlling
+	// terminal of the child's new session.
+	sys.Setsid, sys.Setctty, sys.Ctty = true, true, 1
+	pid, err := syscall.ForkExec(c.Path, c.Argv, &syscall.ProcAttr{Dir: c.Dir, Env: c.Env, Files: files, Sys: &sys})
+	runtime.KeepAlive(c) // the files stay open until the child has them
+	if err != nil {
+		_ = master.Close() // best effort
+		return nil, os.NewSyscallError("fork/exec", err)
+	}
+	return &PTY{In: master, Out: master, Pid: pid}, nil
+}
+
+// setUp gives a new PTY its size and output mode before the command starts.
+func setUp(master, slave *os.File, c *Cmd) error {
+	if c.RawOutput {
+		if err := RawOutput(slave); err != nil {
+			return err
+		}
+	}
+	size := c.Size
+	if size.Rows == 0 {
+		size.Rows = DefaultSize.Rows
+	}
+	if size.Cols == 0 {
+		size.Cols = DefaultSize.Cols
+	}
+	return SetSize(master, size)
+}
+
+// Resize sets the PTY's window size (see SetSize).
+func (p *PTY) Resize(s Size) error { return SetSize(p.Out, s) }
+
+// Close closes the master; a command still in the PTY gets EOF or EIO on its
+// terminal once every other copy is gone.
+func (p *PTY) Close() error { return p.Out.Close() }

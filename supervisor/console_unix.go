@@ -5,6 +5,7 @@ package supervisor
 import (
 	"bytes"
 	"errors"
+	"io"
 	"os"
 	"strconv"
 	"sync"
@@ -19,9 +20,9 @@ import (
 // console is runp's side of the user's terminal in PTY mode: raw mode on
 // runp's stdin, the keystroke relay into the PTY, and window sizes.
 type console struct {
-	in     *os.File // runp's stdin when it is a terminal, else nil
-	size   *os.File // a terminal of runp's to copy the window size from, or nil
-	master *os.File
+	in   *os.File // runp's stdin when the user types into the command, else nil
+	size *os.File // a terminal of runp's to copy the window size from, or nil
+	pty  *pty.PTY // set once the command has started in it
 
 	// suspend handles the terminal's suspend key (Ctrl-Z); see relay.
 	suspend func() bool
@@ -50,13 +51,33 @@ var (
 	signalIndex = [2]int{unix.VINTR, unix.VQUIT}
 )
 
-func newConsole(in, size, master *os.File) (*console, error) {
-	return &console{in: in, size: size, master: master, stop: -1}, nil
+// newConsole prepares the console of a PTY about to start: with inTTY,
+// cfg.Stdin is the user's keyboard; the window size is copied from the
+// first of runp's stdout, stdin and stderr that is a terminal.
+func newConsole(cfg *Config, inTTY bool) *console {
+	c := &console{stop: -1}
+	if inTTY {
+		c.in = cfg.Stdin
+	}
+	for _, w := range []io.Writer{cfg.Stdout, cfg.Stdin, cfg.stderr} {
+		if f, ok := w.(*os.File); ok && pty.IsTerminal(f) {
+			c.size = f
+			break
+		}
+	}
+	return c
 }
 
-// resize copies runp's window size to the PTY; with no terminal to copy from,
-// it honours $COLUMNS and $LINES, else uses pty.DefaultSize.
+// resize copies runp's window size to the PTY.
 func (c *console) resize() {
+	if c.pty != nil {
+		_ = c.pty.Resize(c.windowSize()) // best effort: a failed resize must not end the run
+	}
+}
+
+// windowSize is runp's window size; with no terminal to copy from, it
+// honours $COLUMNS and $LINES, else uses pty.DefaultSize.
+func (c *console) windowSize() pty.Size {
 	s := pty.DefaultSize
 	if c.size != nil {
 		if got, err := pty.GetSize(c.size); err == nil && got.Rows > 0 && got.Cols > 0 {
@@ -70,7 +91,7 @@ func (c *console) resize() {
 			s.Rows = uint16(n)
 		}
 	}
-	_ = pty.SetSize(c.master, s) // best effort: a failed resize must not end the run
+	return s
 }
 
 // attach turns raw mode on and starts the keystroke relay, but only while
@@ -206,23 +227,23 @@ func (c *console) fromKeyboard(sig syscall.Signal) bool {
 func (c *console) forward(b []byte) error {
 	for len(b) > 0 {
 		i := -1
-		if tio, err := pty.Termios(c.master); err == nil && tio.Lflag&unix.ISIG != 0 {
+		if tio, err := pty.Termios(c.pty.Out); err == nil && tio.Lflag&unix.ISIG != 0 {
 			c.noteKeys(b, tio)
 			if susp := tio.Cc[unix.VSUSP]; susp != 0 {
 				i = bytes.IndexByte(b, susp)
 			}
 		}
 		if i < 0 || c.suspend == nil {
-			_, err := c.master.Write(b)
+			_, err := c.pty.In.Write(b)
 			return err
 		}
-		if _, err := c.master.Write(b[:i]); err != nil {
+		if _, err := c.pty.In.Write(b[:i]); err != nil {
 			return err
 		}
 		if c.suspend() {
 			b = b[i+1:]
 		} else {
-			if _, err := c.master.Write(b[i : i+1]); err != nil {
+			if _, err := c.pty.In.Write(b[i : i+1]); err != nil {
 				return err
 			}
 			b = b[i+1:]

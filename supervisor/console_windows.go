@@ -132,7 +132,7 @@ func (con *console) initialSize() pty.Size {
 // size, starting from size. Input that is not a console is relayed as if
 // typed: the pseudo console is the command's only stdin. Its end is not
 // passed on, since a console has no end of input.
-func (con *console) start(pc *pty.PseudoConsole, size pty.Size) {
+func (con *console) start(pc *pty.PTY, size pty.Size) {
 	if con.in != nil {
 		reader, err := pty.NewInputReader(con.in)
 		if err != nil {
@@ -198,7 +198,7 @@ func (t *typist) keys(dst, src []byte) []byte {
 	return dst
 }
 
-func (con *console) poll(pc *pty.PseudoConsole, last pty.Size) {
+func (con *console) poll(pc *pty.PTY, last pty.Size) {
 	defer close(con.pollDone)
 	t := time.NewTicker(resizePoll)
 	defer t.Stop()

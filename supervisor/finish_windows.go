@@ -49,7 +49,7 @@ func (a *attemptState) finish() (ws syscall.WaitStatus, keyboard bool, err error
 // endOutput stops the input, closes the pseudo console, drains the output
 // and gives the console its modes back.
 func (a *attemptState) endOutput() {
-	if a.pc != nil {
+	if a.pty != nil {
 		// Quiet output first: the input relay may still have to carry the
 		// console's answer to the pseudo console's cursor request.
 		a.waitQuiet()
@@ -88,7 +88,7 @@ func (a *attemptState) waitQuiet() {
 func (a *attemptState) closeConsole() {
 	closed := make(chan struct{})
 	go func() {
-		a.pc.CloseConsole()
+		a.pty.CloseConsole()
 		close(closed)
 	}()
 	select {
@@ -116,8 +116,8 @@ func (a *attemptState) closeAll() {
 	if a.child != nil {
 		a.child.close()
 	}
-	if a.pc != nil {
-		_ = a.pc.Close() // best effort: the process has exited
+	if a.pty != nil {
+		_ = a.pty.Close() // best effort: the process has exited
 	}
 	for _, f := range a.closers {
 		_ = f.Close() // best effort

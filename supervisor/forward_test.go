@@ -35,7 +35,7 @@ func forwardPTY(tb testing.TB, isig bool) *console {
 		tb.Fatal(err)
 	}
 	go func(slave *os.File) { _, _ = io.Copy(io.Discard, slave) }(slave)
-	return &console{master: master, stop: -1}
+	return &console{pty: &pty.PTY{In: master, Out: master}, stop: -1}
 }
 
 // TestForwardNotesSignalKeys: the interrupt and quit keys of the user's

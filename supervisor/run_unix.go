@@ -40,7 +40,7 @@ func (a *attemptState) start(path, id string, sub *subscription) (ended *outcome
 		return &outcome{ws: syscall.WaitStatus(ss), interrupted: ss}, nil
 	}
 	a.unpin = dieWithRunp(a.cmd, c.StopSignal) // until the child is reaped: closeAll releases it
-	pid, err := a.cmd.start()
+	pid, err := a.startCommand()
 	if err == nil && a.mon != nil {
 		err = a.mon.started(pid) // the monitor starts the command (see monitor)
 	}
@@ -73,6 +73,26 @@ func becomeSubreaper(c *Config) bool {
 	return true
 }
 
+// startCommand forks and execs the command, in a new PTY unless NoPTY.
+func (a *attemptState) startCommand() (int, error) {
+	cmd := a.cmd
+	if !cmd.inPTY {
+		return cmd.start()
+	}
+	p, err := pty.Start(&pty.Cmd{Path: cmd.path, Argv: cmd.argv, Env: cmd.env, Dir: cmd.dir,
+		Size: a.con.windowSize(), Stdin: cmd.stdin, Stderr: cmd.stderr, Extra: cmd.extra,
+		Sys: cmd.sys, RawOutput: cmd.rawOutput})
+	if err != nil {
+		var se *os.SyscallError
+		if errors.As(err, &se) && se.Syscall == "fork/exec" {
+			return 0, se.Err
+		}
+		return 0, &StartError{Code: ExitRunpFailed, Err: err}
+	}
+	a.pty, a.con.pty = p, p
+	return p.Pid, nil
+}
+
 // command is how the child is started. It is started with syscall.ForkExec
 // rather than os/exec: exec.Cmd.Start probes the kernel's pidfd support on
 // its first use, with an extra process created and reaped, which costs more
@@ -88,6 +108,10 @@ type command struct {
 	// pinned, when not nil, is closed once the child has been reaped: the
 	// thread that forked it lives until then (see dieWithRunp).
 	pinned chan struct{}
+	// inPTY starts it in a new PTY, which is its stdout, and its stdin and
+	// stderr where those are nil; rawOutput turns the PTY's output
+	// processing off.
+	inPTY, rawOutput bool
 }
 
 // start forks and execs the command and returns its PID.
@@ -115,8 +139,7 @@ func (cmd *command) forkExec() (int, error) {
 type osAttempt struct {
 	cmd     *command
 	unpin   func()   // releases the thread dieWithRunp locked, or nil
-	master  *os.File // the PTY, nil with --no-pty
-	slave   *os.File // closed once the child holds it
+	pty     *pty.PTY // nil with --no-pty, and until the command starts
 	con     *console // nil unless runp's stdin is a terminal or a size source exists
 	mon     *monitor // the job-control monitor that starts the command, or nil
 	fgTaken bool     // --no-pty: the child's group holds the terminal's foreground
@@ -182,8 +205,8 @@ func escalation(first, second syscall.Signal) string {
 // jobGroup is the command's job: the PTY's foreground group, else the child's
 // own group.
 func (a *attemptState) jobGroup() int {
-	if a.master != nil {
-		if pgrp, err := pty.ForegroundGroup(a.master); err == nil && pgrp > 0 {
+	if a.pty != nil {
+		if pgrp, err := pty.ForegroundGroup(a.pty.Out); err == nil && pgrp > 0 {
 			return pgrp
 		}
 	}
@@ -195,7 +218,7 @@ func (a *attemptState) jobGroup() int {
 // whether it did. SIGSTOP is the one stop signal the kernel delivers to an
 // orphaned process group.
 func (a *attemptState) stopJob() bool {
-	pgrp, err := pty.ForegroundGroup(a.master)
+	pgrp, err := pty.ForegroundGroup(a.pty.Out)
 	if err != nil || a.child == nil || pgrp != a.child.pid {
 		return false
 	}

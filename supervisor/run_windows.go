@@ -113,10 +113,10 @@ func (a *attemptState) start(path, id string, _ *subscription) (ended *outcome, 
 
 // osAttempt is the Windows part of an attempt's state.
 type osAttempt struct {
-	job      *job               // nil if the system refused one
-	pc       *pty.PseudoConsole // nil with --no-pty
-	con      *console           // nil with --no-pty
-	conhosts []proc.Identity    // the pseudo console's conhost.exe
+	job      *job            // nil if the system refused one
+	pty      *pty.PTY        // nil with --no-pty
+	con      *console        // nil with --no-pty
+	conhosts []proc.Identity // the pseudo console's conhost.exe
 }
 
 // warnNoJob says once per attempt that the command runs without its job:
@@ -179,8 +179,8 @@ func (a *attemptState) releaseTerminal() {}
 
 // interrupt passes an interrupt on to the command (see the top of the file).
 func (a *attemptState) interrupt(sig syscall.Signal) error {
-	if a.pc != nil {
-		if _, err := a.pc.In.Write([]byte{0x03}); err != nil {
+	if a.pty != nil {
+		if _, err := a.pty.In.Write([]byte{0x03}); err != nil {
 			return fmt.Errorf("write Ctrl-C to the pseudo console: %w", err)
 		}
 		a.cfg.Logger.Debug("signalled", "pid", a.child.pid, "event", "Ctrl-C (0x03)")

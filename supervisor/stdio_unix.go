@@ -15,74 +15,62 @@ import (
 	"runp/pty"
 )
 
-// wire connects the command's stdio following the terminal rules of docs/design.md.
+// wire connects the command's stdio following the terminal rules of
+// docs/design.md.
 func (a *attemptState) wire() error {
-	c := a.cfg
-	if c.NoPTY {
-		a.cmd.stdin = c.Stdin
-		var err error
-		if a.cmd.stdout, err = a.output(c.Stdout); err != nil {
-			return err
-		}
-		if a.cmd.stderr, err = a.output(c.stderr); err != nil {
-			return err
-		}
-		// The child gets a process group of its own, and the terminal's
-		// foreground with it, so that Ctrl-C reaches it once (from the
-		// terminal), not twice (from the terminal and from runp).
-		fg := c.Interactive && pty.IsTerminal(c.Stdin) && pty.IsForeground(c.Stdin)
-		a.cmd.sys = &syscall.SysProcAttr{Setpgid: true, Foreground: fg, Ctty: pty.Fd(c.Stdin)}
-		a.fgTaken, a.fgJob = fg, fg
-		return nil
+	if a.cfg.NoPTY {
+		return a.wirePlain()
 	}
+	return a.wirePTY()
+}
 
-	master, slave, err := pty.Open()
-	if err != nil {
+// wirePlain gives the command runp's stdio (NoPTY), the outputs through
+// pipes when they are not files.
+func (a *attemptState) wirePlain() error {
+	c := a.cfg
+	a.cmd.stdin = c.Stdin
+	var err error
+	if a.cmd.stdout, err = a.output(c.Stdout); err != nil {
 		return err
 	}
-	a.master, a.slave = master, slave
+	if a.cmd.stderr, err = a.output(c.stderr); err != nil {
+		return err
+	}
+	// The child gets a process group of its own, and the terminal's
+	// foreground with it, so that Ctrl-C reaches it once (from the
+	// terminal), not twice (from the terminal and from runp).
+	fg := c.Interactive && pty.IsTerminal(c.Stdin) && pty.IsForeground(c.Stdin)
+	a.cmd.sys = &syscall.SysProcAttr{Setpgid: true, Foreground: fg, Ctty: pty.Fd(c.Stdin)}
+	a.fgTaken, a.fgJob = fg, fg
+	return nil
+}
+
+// wirePTY prepares the command's start in a PTY (see startCommand): which
+// of its stdio are the PTY, and runp's console around it.
+func (a *attemptState) wirePTY() error {
+	c := a.cfg
+	a.cmd.inPTY = true
 	// inTTY: the user types into the command through runp's terminal.
 	outTTY, errTTY, inTTY := isTerminal(c.Stdout), isTerminal(c.stderr), c.Interactive && pty.IsTerminal(c.Stdin)
-	if !outTTY {
-		if err := pty.RawOutput(slave); err != nil {
-			return err
-		}
-	}
-	a.cmd.stdout = slave
-	a.cmd.stdin = slave
+	a.cmd.rawOutput = !outTTY
 	if !inTTY {
 		a.cmd.stdin = c.Stdin // EOF and binary data pass untouched
 		if !c.KeepPager {
 			a.cmd.env = withoutPagers(a.cmd.env) // no keyboard: no pager
 		}
 	}
-	if outTTY && errTTY {
-		a.cmd.stderr = slave
-	} else if a.cmd.stderr, err = a.output(c.stderr); err != nil {
-		return err
+	if !outTTY || !errTTY {
+		var err error
+		if a.cmd.stderr, err = a.output(c.stderr); err != nil {
+			return err
+		}
 	}
-	// Fd 1 of the child is always the slave: it becomes the controlling
-	// terminal of the child's new session.
-	a.cmd.sys = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 1}
 	if inTTY && c.JobControl && os.Getpid() != 1 {
 		// At a terminal, a program that stops itself must be able to
 		// (see monitor). As PID 1 nobody could resume it: runp cannot stop.
 		a.mon = newMonitor(a.cmd)
 	}
-
-	var in, size *os.File
-	if inTTY {
-		in = c.Stdin
-	}
-	for _, w := range []io.Writer{c.Stdout, c.Stdin, c.stderr} {
-		if f, ok := w.(*os.File); ok && pty.IsTerminal(f) {
-			size = f
-			break
-		}
-	}
-	if a.con, err = newConsole(in, size, master); err != nil {
-		return err
-	}
+	a.con = newConsole(c, inTTY)
 	a.con.suspend = a.stopJob
 	if errTTY {
 		a.con.msgs = c.msgs
@@ -91,7 +79,6 @@ func (a *attemptState) wire() error {
 		// The command's screen and runp's messages are one.
 		a.screen = &screen{}
 	}
-	a.con.resize()
 	return nil
 }
 
@@ -99,16 +86,12 @@ func (a *attemptState) wire() error {
 // arrive when the command's side closes, and starts relaying the PTY.
 func (a *attemptState) afterStart() {
 	a.closePipes()
-	if a.slave != nil {
-		_ = a.slave.Close() // best effort
-		a.slave = nil
-	}
-	if a.master != nil {
+	if a.pty != nil {
 		hooks := streamHooks{brokenPipe: a.brokenPipe, lost: a.lostOutput}
 		if a.screen != nil {
 			hooks.watch = a.watchScreen
 		}
-		a.streams = append(a.streams, startStream(a.master, a.cfg.Stdout, a.act, hooks))
+		a.streams = append(a.streams, startStream(a.pty.Out, a.cfg.Stdout, a.act, hooks))
 		if err := a.con.attach(); err != nil {
 			a.cfg.Logger.Debug("raw mode unavailable", "err", err)
 		}
@@ -144,13 +127,13 @@ const settleBound = 200 * time.Millisecond
 // "Stopped" line on the normal screen. Polling with a bound: the PTY tells
 // no one when it is empty.
 func (a *attemptState) settleOutput() {
-	if a.master == nil || len(a.streams) == 0 {
+	if a.pty == nil || len(a.streams) == 0 {
 		return
 	}
 	st := a.streams[len(a.streams)-1] // the PTY's (afterStart adds it last)
 	deadline := time.Now().Add(settleBound)
 	for time.Now().Before(deadline) {
-		if n, err := pty.Pending(a.master); (err != nil || n == 0) && !st.busy.Load() {
+		if n, err := pty.Pending(a.pty.Out); (err != nil || n == 0) && !st.busy.Load() {
 			return
 		}
 		time.Sleep(2 * time.Millisecond)
@@ -219,10 +202,11 @@ func (a *attemptState) closeAll() {
 	if a.mon != nil {
 		a.mon.close()
 	}
-	for _, f := range append(a.closers, a.slave, a.master) {
-		if f != nil {
-			_ = f.Close() // best effort
-		}
+	for _, f := range a.closers {
+		_ = f.Close() // best effort
+	}
+	if a.pty != nil {
+		_ = a.pty.Close() // best effort
 	}
 }
 

@@ -43,7 +43,7 @@ func (a *attemptState) startConPTY(path, cmdLine string, env []string) error {
 		}
 		return &StartError{Code: ExitRunpFailed, Err: fmt.Errorf("pseudo console: %w", err)}
 	}
-	a.pc = pc
+	a.pty = pc
 	// The output is read from the start: conhost writes its first frame
 	// (and, with InheritCursor, its cursor request) right away.
 	a.streams = append(a.streams, startStream(pc.Out, c.Stdout, a.act, streamHooks{lost: a.lostOutput}))
