@@ -3,8 +3,6 @@
 package supervisor
 
 import (
-	"github.com/UserExistsError/conpty"
-
 	"errors"
 	"fmt"
 	"os"
@@ -12,6 +10,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/UserExistsError/conpty"
 	"golang.org/x/sys/windows"
 
 	"runp/proc"
