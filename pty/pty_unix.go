@@ -115,9 +115,9 @@ func GetSize(f *os.File) (Size, error) {
 	return Size{Rows: ws.Row, Cols: ws.Col}, nil
 }
 
-// SetSize sets the window size of the PTY behind f. The kernel sends SIGWINCH
+// setSize sets the window size of the PTY behind f. The kernel sends SIGWINCH
 // to the PTY's foreground group when the size changes.
-func SetSize(f *os.File, s Size) error {
+func setSize(f *os.File, s Size) error {
 	ws := &unix.Winsize{Row: s.Rows, Col: s.Cols}
 	if err := control(f, func(fd int) error { return unix.IoctlSetWinsize(fd, unix.TIOCSWINSZ, ws) }); err != nil {
 		return fmt.Errorf("set window size: %w", err)
@@ -274,11 +274,11 @@ func setUp(master, slave *os.File, c *Cmd) error {
 	if size.Cols == 0 {
 		size.Cols = DefaultSize.Cols
 	}
-	return SetSize(master, size)
+	return setSize(master, size)
 }
 
-// Resize sets the PTY's window size (see SetSize).
-func (p *PTY) Resize(s Size) error { return SetSize(p.Out, s) }
+// Resize sets the PTY's window size (see setSize).
+func (p *PTY) Resize(s Size) error { return setSize(p.Out, s) }
 
 // Close closes the master; a command still in the PTY gets EOF or EIO on its
 // terminal once every other copy is gone.

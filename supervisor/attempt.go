@@ -22,21 +22,21 @@ type attemptState struct {
 	track       *tracking
 	limit       Limit                // the limit that ended the attempt, if any
 	stopDone    chan []reaper.Killed // stopTree's result
-	hurry       chan struct{}        // closed to make stopTree skip the rest of its grace
+	skipGrace   chan struct{}        // closed to make stopTree skip the rest of its grace
 	interrupted syscall.Signal       // a terminating signal runp received: no retry
 	streams     []*stream            // output relays
 	closers     []*os.File           // runp's ends of pipes, closed after the child starts
 	// cleanUpSignals counts the terminating signals during the clean-up;
-	// hurryCleanUp holds the channels the first and the second of them
-	// close (see tracking.cleanUp).
+	// signalled holds the channels the first and the second of them close
+	// (see tracking.cleanUp).
 	cleanUpSignals int
-	hurryCleanUp   [2]chan struct{}
+	signalled      [2]chan struct{}
 	osAttempt
 }
 
 func newAttempt(c *Config) *attemptState {
-	a := &attemptState{cfg: c, act: &activity{}, hurry: make(chan struct{}),
-		hurryCleanUp: [2]chan struct{}{make(chan struct{}), make(chan struct{})}}
+	a := &attemptState{cfg: c, act: &activity{}, skipGrace: make(chan struct{}),
+		signalled: [2]chan struct{}{make(chan struct{}), make(chan struct{})}}
 	a.act.touch()
 	return a
 }
@@ -83,34 +83,34 @@ func (a *attemptState) stopTree(limit Limit, why string) {
 	}
 	a.stopDone = make(chan []reaper.Killed, 1)
 	go func() {
-		killed := a.track.stop(a.hurry, a.child.reap)
+		killed := a.track.stop(a.skipGrace, a.child.reap)
 		a.terminateJob()
 		a.stopDone <- killed
 	}()
 }
 
-// hurryStop makes a running stopTree skip the rest of its grace.
-func (a *attemptState) hurryStop() {
+// skipStopGrace makes a running stopTree skip the rest of its grace.
+func (a *attemptState) skipStopGrace() {
 	select {
-	case <-a.hurry:
+	case <-a.skipGrace:
 	default:
-		close(a.hurry)
+		close(a.skipGrace)
 	}
 }
 
 // interruptCleanUp takes a terminating signal that runp got once the
 // command had exited: no retry after it, a limit's shutdown loses the rest
-// of its grace, and tracking.cleanUp is hurried (the first signal turns
+// of its grace, and tracking.cleanUp is told (the first signal turns
 // waiting into killing, the second skips the grace).
 func (a *attemptState) interruptCleanUp(sig os.Signal) {
 	if ss, ok := sig.(syscall.Signal); ok {
 		a.interrupted = ss
 	}
 	if a.limit != "" {
-		a.hurryStop()
+		a.skipStopGrace()
 	}
-	if a.cleanUpSignals < len(a.hurryCleanUp) {
-		close(a.hurryCleanUp[a.cleanUpSignals])
+	if a.cleanUpSignals < len(a.signalled) {
+		close(a.signalled[a.cleanUpSignals])
 		a.cleanUpSignals++
 	}
 }

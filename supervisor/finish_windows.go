@@ -13,7 +13,7 @@ import (
 // settleJob gives the processes that only the job knows of (those the
 // reaper's snapshots could not link to the command) the fate --on-exit gave
 // the tree.
-func (a *attemptState) settleJob(hurry <-chan struct{}) {
+func (a *attemptState) settleJob(signalled <-chan struct{}) {
 	if a.job == nil {
 		return
 	}
@@ -26,7 +26,7 @@ func (a *attemptState) settleJob(hurry <-chan struct{}) {
 			fmt.Fprintf(a.cfg.Stderr, "runp: --on-exit leave: the processes left will end with runp: %v\n", err)
 		}
 	case OnExitWait:
-		if a.job.waitEmpty(hurry, a.cfg.ReapInterval) {
+		if a.job.waitEmpty(signalled, a.cfg.ReapInterval) {
 			return
 		}
 		a.terminateJob()

@@ -122,9 +122,9 @@ func (j *job) terminate() error {
 }
 
 // waitEmpty waits until the job has no process, checking every interval,
-// and reports true; or false once hurry is closed or the job cannot be
+// and reports true; or false once stop is closed or the job cannot be
 // queried.
-func (j *job) waitEmpty(hurry <-chan struct{}, interval time.Duration) bool {
+func (j *job) waitEmpty(stop <-chan struct{}, interval time.Duration) bool {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
@@ -136,7 +136,7 @@ func (j *job) waitEmpty(hurry <-chan struct{}, interval time.Duration) bool {
 			return true
 		}
 		select {
-		case <-hurry:
+		case <-stop:
 			return false
 		case <-t.C:
 		}

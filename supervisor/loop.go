@@ -133,7 +133,7 @@ func (a *attemptState) handle(sig syscall.Signal, last *lastStop) {
 	case syscall.SIGTERM, syscall.SIGINT:
 		a.interrupted = sig
 		if a.limit != "" {
-			a.hurryStop() // a limit is stopping the tree already: SIGKILL now
+			a.skipStopGrace() // a limit is stopping the tree already: SIGKILL now
 			return
 		}
 		now := time.Now()
@@ -180,8 +180,8 @@ func (a *attemptState) cleanUp(sub *subscription, early []os.Signal) []reaper.Ki
 	}
 	done := make(chan []reaper.Killed, 1)
 	go func() {
-		killed := a.track.cleanUp(a.hurryCleanUp[0], a.hurryCleanUp[1], a.child.reap, a.child.childless)
-		a.settleJob(a.hurryCleanUp[0])
+		killed := a.track.cleanUp(a.signalled[0], a.signalled[1], a.child.reap, a.child.childless)
+		a.settleJob(a.signalled[0])
 		done <- killed
 	}()
 	for {

@@ -157,9 +157,9 @@ func (t *tracking) recoverDead(store *registry.Store) {
 // stop shuts the whole tree down while the command still runs (a limit
 // fired), once the command is recorded: a limit that fires at once
 // (--timeout 1ns) must not find the tree empty and let the command run.
-func (t *tracking) stop(hurry <-chan struct{}, reap func()) []reaper.Killed {
+func (t *tracking) stop(skipGrace <-chan struct{}, reap func()) []reaper.Killed {
 	<-t.tracked
-	return t.r.Shutdown(t.cfg.StopSignal, t.cfg.Grace, hurry, reap)
+	return t.r.Shutdown(t.cfg.StopSignal, t.cfg.Grace, skipGrace, reap)
 }
 
 // wake asks the reaper for a scan (on SIGCHLD).
@@ -167,10 +167,10 @@ func (t *tracking) wake() { t.r.Wake() }
 
 // cleanUp runs once the command has exited: it stops the reaper goroutine,
 // then kills, waits for or leaves the remaining descendants as --on-exit
-// says, and unregisters the session. hurry is closed by the first
-// terminating signal runp gets meanwhile, hurry2 by the second: in wait mode
+// says, and unregisters the session. first is closed by the first
+// terminating signal runp gets meanwhile, second by the second: in wait mode
 // the first turns waiting into killing, in kill mode either skips the grace.
-func (t *tracking) cleanUp(hurry, hurry2 <-chan struct{}, reap func(), childless func() bool) []reaper.Killed {
+func (t *tracking) cleanUp(first, second <-chan struct{}, reap func(), childless func() bool) []reaper.Killed {
 	t.cancel()
 	<-t.done
 	c := t.cfg
@@ -186,12 +186,12 @@ func (t *tracking) cleanUp(hurry, hurry2 <-chan struct{}, reap func(), childless
 		// A subreaper with no child left has no descendant left: every
 		// orphan of the tree would have come back to it.
 	case c.OnExit == OnExitKill:
-		killed = t.r.Shutdown(c.StopSignal, c.Grace, hurry, reap)
+		killed = t.r.Shutdown(c.StopSignal, c.Grace, first, reap)
 	case c.OnExit == OnExitWait:
 		ctx, cancel := context.WithCancel(context.Background())
 		go func() {
 			select {
-			case <-hurry:
+			case <-first:
 				cancel()
 			case <-ctx.Done():
 			}
@@ -199,7 +199,7 @@ func (t *tracking) cleanUp(hurry, hurry2 <-chan struct{}, reap func(), childless
 		empty := t.r.WaitEmpty(ctx, c.ReapInterval, reap)
 		cancel()
 		if !empty {
-			killed = t.r.Shutdown(c.StopSignal, c.Grace, hurry2, reap)
+			killed = t.r.Shutdown(c.StopSignal, c.Grace, second, reap)
 		}
 	}
 	if err := t.r.Close(); err != nil {
