@@ -19,7 +19,7 @@ package supervisor
 // the command's group has a parent in its session, the monitor, and stops.
 // The monitor waits for it with WUNTRACED and, when it stops, stops itself
 // with SIGSTOP, which runp, its parent, sees as its child stopping: runp
-// gives the user's terminal back and stops too (session.suspend). On `fg`
+// gives the user's terminal back and stops too (attemptState.suspend). On `fg`
 // runp resumes the monitor, and the monitor's SIGCONT resumes the job.
 //
 // The monitor forwards nothing: runp signals the command directly, by
