@@ -35,7 +35,7 @@ var (
 	procUpdateProcThreadAttribute = kernel32.NewProc("UpdateProcThreadAttribute")
 )
 
-// Cmd is a process to start in a new pseudo console.
+// Cmd is a process to start in a pseudo console.
 type Cmd struct {
 	// Path is the executable, already resolved. It is passed as the
 	// application name, so that Windows does not search for it again.
@@ -47,27 +47,21 @@ type Cmd struct {
 	Env []string
 	// Dir is the working directory; "" means runp's own.
 	Dir string
-	// Size is the initial size; a zero dimension becomes DefaultSize's.
-	Size Size
-	// InheritCursor starts the pseudo console at the cursor position of
-	// the terminal it is shown in, instead of clearing it from the top
-	// left. The pseudo console asks for the position with ESC[6n on its
-	// output and waits for the reply on its input: set it only when a
-	// console that answers is both what Out is shown in and what In is
-	// fed from.
-	InheritCursor bool
 	// Setup, if not nil, runs while the new process is suspended, before
 	// any of its code has run: the place to put it into a job object. An
 	// error aborts the start and terminates the process.
 	Setup func(process windows.Handle) error
 }
 
-// PTY is a pseudo console with one process started in it (see the package
-// documentation).
+// PTY is a pseudo console for one process (see the package documentation).
+// In carries input to the pseudo console: UTF-8 text and VT sequences, as a
+// terminal sends them; Out its rendering of its screen, UTF-8 with VT
+// sequences, which reaches EOF once the pseudo console is closed and its
+// conhost.exe has exited.
 type PTY struct {
 	In, Out *os.File
-	// Pid and Process are the started process; Process is valid until
-	// Close.
+	// Pid and Process are the started process, once Start has returned;
+	// Process is valid until Close.
 	Pid     int
 	Process windows.Handle
 	// NotBefore is the system time, a FILETIME, read just before the
@@ -78,17 +72,15 @@ type PTY struct {
 	mu     sync.Mutex
 	hpc    windows.Handle
 	closed bool
+	// conhostEnds are the pipe ends that conhost holds duplicates of:
+	// closed once the process has started (or failed to), after which only
+	// conhost's copy of the output's write end keeps Out from EOF.
+	conhostEnds [2]windows.Handle
 }
 
-// Start creates a pseudo console of c.Size and starts c in it, suspended
-// until c.Setup has run. The process's standard handles are the pseudo
-// console's: STARTF_USESTDHANDLES with null handles keeps it from getting
-// runp's own handles instead when those are redirected. In carries input to
-// the pseudo console: UTF-8 text and VT sequences, as a terminal sends
-// them; Out its rendering of its screen, UTF-8 with VT sequences, which
-// reaches EOF once the pseudo console is closed and its conhost.exe has
-// exited.
-func Start(c *Cmd) (_ *PTY, err error) {
+// New creates a pseudo console of o.Size (with o.InheritCursor, at the
+// console's cursor position); Start then starts the process in it.
+func New(o Options) (*PTY, error) {
 	if procCreatePseudoConsole.Find() != nil {
 		return nil, fmt.Errorf("ConPTY needs Windows 10 1809 or later: %w", ErrUnsupported)
 	}
@@ -96,37 +88,52 @@ func Start(c *Cmd) (_ *PTY, err error) {
 	if err != nil {
 		return nil, err
 	}
-	defer pp.release(&err)
 	var flags uint32
-	if c.InheritCursor {
+	if o.InheritCursor {
 		flags |= windows.PSEUDOCONSOLE_INHERIT_CURSOR
 	}
 	var now windows.Filetime
 	windows.GetSystemTimeAsFileTime(&now)
 	var hpc windows.Handle
-	if err := windows.CreatePseudoConsole(coord(c.Size), pp.inR, pp.outW, flags, &hpc); err != nil {
+	if err := windows.CreatePseudoConsole(coord(o.Size), pp.inR, pp.outW, flags, &hpc); err != nil {
+		for _, h := range []windows.Handle{pp.inR, pp.inW, pp.outR, pp.outW} {
+			_ = windows.CloseHandle(h) // best effort: never used
+		}
 		return nil, fmt.Errorf("CreatePseudoConsole: %w", err)
 	}
-	defer func() {
-		if err != nil {
-			// Break the output pipe first: ClosePseudoConsole may wait
-			// for conhost to write a last frame that nobody would read.
-			closeOnErr(&err, &pp.outR)
-			windows.ClosePseudoConsole(hpc)
-		}
-	}()
-	process, err := startSuspended(c, hpc)
-	if err != nil {
-		return nil, err
-	}
 	return &PTY{
-		In:        os.NewFile(uintptr(pp.inW), "conpty-input"),
-		Out:       os.NewFile(uintptr(pp.outR), "conpty-output"),
-		Pid:       int(process.ProcessId),
-		Process:   process.Process,
-		NotBefore: uint64(now.HighDateTime)<<32 | uint64(now.LowDateTime),
-		hpc:       hpc,
+		In:          os.NewFile(uintptr(pp.inW), "conpty-input"),
+		Out:         os.NewFile(uintptr(pp.outR), "conpty-output"),
+		NotBefore:   uint64(now.HighDateTime)<<32 | uint64(now.LowDateTime),
+		hpc:         hpc,
+		conhostEnds: [2]windows.Handle{pp.inR, pp.outW},
 	}, nil
+}
+
+// Start starts c in the pseudo console, suspended until c.Setup has run.
+// The process's standard handles are the pseudo console's:
+// STARTF_USESTDHANDLES with null handles keeps it from getting runp's own
+// handles instead when those are redirected. On an error the process,
+// which has run no code of the command, is terminated; the caller closes
+// the PTY.
+func (p *PTY) Start(c *Cmd) error {
+	defer p.releaseConhostEnds()
+	pi, err := startSuspended(c, p.hpc)
+	if err != nil {
+		return err
+	}
+	p.Pid, p.Process = int(pi.ProcessId), pi.Process
+	return nil
+}
+
+// releaseConhostEnds closes the pipe ends conhost holds duplicates of.
+func (p *PTY) releaseConhostEnds() {
+	for i, h := range p.conhostEnds {
+		if h != 0 {
+			_ = windows.CloseHandle(h) // best effort: conhost holds its own duplicate
+			p.conhostEnds[i] = 0
+		}
+	}
 }
 
 // pipes are the pseudo console's two pipes: runp writes inW and reads outR;
@@ -147,16 +154,6 @@ func newPipes() (*pipes, error) {
 		return nil, fmt.Errorf("CreatePipe: %w", err)
 	}
 	return &pp, nil
-}
-
-// release closes conhost's ends, which it holds duplicates of, and runp's
-// ends too if the start is failing (*err is set). Closing runp's copy of
-// outW is what lets Out reach EOF when conhost exits.
-func (pp *pipes) release(err *error) {
-	_ = windows.CloseHandle(pp.inR)  // best effort: conhost holds its own duplicate
-	_ = windows.CloseHandle(pp.outW) // best effort: conhost holds its own duplicate
-	closeOnErr(err, &pp.inW)
-	closeOnErr(err, &pp.outR)
 }
 
 // startSuspended creates c's process attached to hpc, suspended, runs
@@ -318,11 +315,14 @@ func (p *PTY) CloseConsole() {
 func (p *PTY) Close() error {
 	err := p.Out.Close()
 	p.CloseConsole()
+	p.releaseConhostEnds()
 	if ierr := p.In.Close(); err == nil {
 		err = ierr
 	}
-	if herr := windows.CloseHandle(p.Process); err == nil && herr != nil {
-		err = fmt.Errorf("CloseHandle: %w", herr)
+	if p.Process != 0 {
+		if herr := windows.CloseHandle(p.Process); err == nil && herr != nil {
+			err = fmt.Errorf("CloseHandle: %w", herr)
+		}
 	}
 	return err
 }

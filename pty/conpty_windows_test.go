@@ -59,16 +59,29 @@ func deadline(t *testing.T) time.Time {
 	return d
 }
 
+// start starts c in a new pseudo console of o, as New and PTY.Start do;
+// on an error nothing is left open.
+func start(o Options, c *Cmd) (*PTY, error) {
+	p, err := New(o)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.Start(c); err != nil {
+		_ = p.Close() // best effort
+		return nil, err
+	}
+	return p, nil
+}
+
 // startCmd starts cmd.exe with args in a pseudo console; cleanup kills it
 // by its handle and closes everything.
 func startCmd(t *testing.T, setup func(windows.Handle) error, args ...string) (*PTY, chan []byte) {
 	t.Helper()
 	comspec := filepath.Join(os.Getenv("SystemRoot"), "System32", "cmd.exe")
-	pc, err := Start(&Cmd{
+	pc, err := start(Options{Size: Size{Rows: 30, Cols: 100}}, &Cmd{
 		Path:    comspec,
 		CmdLine: windows.ComposeCommandLine(append([]string{"cmd.exe"}, args...)),
 		Env:     append(os.Environ(), "RUNP_PTY_TEST=on a pseudo console"),
-		Size:    Size{Rows: 30, Cols: 100},
 		Setup:   setup,
 	})
 	if err != nil {
@@ -180,7 +193,7 @@ func TestStartSetupError(t *testing.T) {
 		return boom
 	}
 	comspec := filepath.Join(os.Getenv("SystemRoot"), "System32", "cmd.exe")
-	pc, err := Start(&Cmd{Path: comspec, CmdLine: "cmd.exe /c exit 0", Setup: setup})
+	pc, err := start(Options{}, &Cmd{Path: comspec, CmdLine: "cmd.exe /c exit 0", Setup: setup})
 	if !errors.Is(err, boom) || pc != nil {
 		t.Fatalf("Start = %v, %v; want the Setup error", pc, err)
 	}
@@ -200,7 +213,7 @@ func TestStartSetupError(t *testing.T) {
 }
 
 func TestStartNotFound(t *testing.T) {
-	_, err := Start(&Cmd{Path: `C:\no\such\program.exe`, CmdLine: "program.exe"})
+	_, err := start(Options{}, &Cmd{Path: `C:\no\such\program.exe`, CmdLine: "program.exe"})
 	var se *os.SyscallError
 	if !errors.As(err, &se) || se.Syscall != "CreateProcess" || !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("Start(missing) = %v, want a CreateProcess error that is ErrNotExist", err)

@@ -42,8 +42,11 @@ type PTY struct {
 	Pid     int
 }
 
-// Start returns ErrUnsupported: this platform has no PTY for runp.
-func Start(*Cmd) (*PTY, error) { return nil, ErrUnsupported }
+// New returns ErrUnsupported: this platform has no PTY for runp.
+func New(Options) (*PTY, error) { return nil, ErrUnsupported }
+
+// Start returns ErrUnsupported.
+func (p *PTY) Start(*Cmd) error { return ErrUnsupported }
 
 // Resize returns ErrUnsupported.
 func (p *PTY) Resize(Size) error { return ErrUnsupported }

@@ -3,6 +3,7 @@
 package pty
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"runtime"
@@ -183,7 +184,7 @@ func Pending(f *os.File) (int, error) {
 	return n, err
 }
 
-// Cmd is a command to start in a new PTY.
+// Cmd is a command to start in a PTY.
 type Cmd struct {
 	// Path is the executable, already resolved; Argv its arguments, the
 	// program name included.
@@ -193,8 +194,6 @@ type Cmd struct {
 	// for the caller's.
 	Env []string
 	Dir string
-	// Size is the initial window size; a zero dimension is DefaultSize's.
-	Size Size
 	// Stdin and Stderr are the command's; nil means the PTY. Its stdout
 	// is always the PTY, which becomes its controlling terminal.
 	Stdin, Stderr *os.File
@@ -203,35 +202,63 @@ type Cmd struct {
 	// Sys holds further attributes; Start sets Setsid, Setctty and Ctty
 	// on a copy.
 	Sys *syscall.SysProcAttr
-	// RawOutput turns output post-processing off (see RawOutput).
-	RawOutput bool
 }
 
-// PTY is a pseudo-terminal with one command started in it (see the package
+// PTY is a pseudo-terminal for one command (see the package
 // documentation). In and Out are both the master.
 type PTY struct {
 	In, Out *os.File
-	// Pid is the started process's.
-	Pid int
+	// Pid is the started process's, once Start has returned.
+	Pid   int
+	slave *os.File // until Start: the command's terminal
 }
 
-// Start opens a PTY of c.Size and forks and execs c in it, in a session of
-// its own with the PTY as its controlling terminal. It uses syscall.ForkExec
-// rather than os/exec, whose first Start probes the kernel's pidfd support
-// with an extra process: the caller waits for the command with wait4. An
-// error of the fork or the exec is an *os.SyscallError named "fork/exec",
-// which tells "cannot execute" from trouble with the PTY.
-func Start(c *Cmd) (*PTY, error) {
+// New opens a PTY with o.Size and, with o.RawOutput, output
+// post-processing off (see RawOutput); Start then starts the command in it.
+func New(o Options) (*PTY, error) {
 	master, slave, err := Open()
 	if err != nil {
 		return nil, err
 	}
-	defer func() { _ = slave.Close() }() // the child holds its own copy
-	if err := setUp(master, slave, c); err != nil {
+	if err := setUp(master, slave, o); err != nil {
 		_ = master.Close() // best effort
+		_ = slave.Close()  // best effort
 		return nil, err
 	}
-	stdin, stderr := slave, slave
+	return &PTY{In: master, Out: master, slave: slave}, nil
+}
+
+// setUp gives a new PTY its size and output mode.
+func setUp(master, slave *os.File, o Options) error {
+	if o.RawOutput {
+		if err := RawOutput(slave); err != nil {
+			return err
+		}
+	}
+	size := o.Size
+	if size.Rows == 0 {
+		size.Rows = DefaultSize.Rows
+	}
+	if size.Cols == 0 {
+		size.Cols = DefaultSize.Cols
+	}
+	return setSize(master, size)
+}
+
+// Start forks and execs c in the PTY, in a session of its own with the PTY
+// as its controlling terminal, and then closes the PTY's own copy of the
+// terminal, so that Out reports EOF (EIO on Linux) once the command's side
+// is closed. It uses syscall.ForkExec rather than os/exec, whose first
+// Start probes the kernel's pidfd support with an extra process: the caller
+// waits for the command with wait4. An error of the fork or the exec is an
+// *os.SyscallError named "fork/exec", which tells "cannot execute" from
+// trouble with the PTY.
+func (p *PTY) Start(c *Cmd) error {
+	if p.slave == nil {
+		return errors.New("pty: started twice")
+	}
+	defer func() { _ = p.slave.Close(); p.slave = nil }() // the child holds its own copy
+	stdin, stderr := p.slave, p.slave
 	if c.Stdin != nil {
 		stdin = c.Stdin
 	}
@@ -240,7 +267,7 @@ func Start(c *Cmd) (*PTY, error) {
 	}
 	// Fd puts a file the poller holds back into blocking mode, as
 	// os.StartProcess does: the child gets ordinary descriptors.
-	files := []uintptr{stdin.Fd(), slave.Fd(), stderr.Fd()}
+	files := []uintptr{stdin.Fd(), p.slave.Fd(), stderr.Fd()}
 	if c.Extra != nil {
 		files = append(files, c.Extra.Fd())
 	}
@@ -254,32 +281,21 @@ func Start(c *Cmd) (*PTY, error) {
 	pid, err := syscall.ForkExec(c.Path, c.Argv, &syscall.ProcAttr{Dir: c.Dir, Env: c.Env, Files: files, Sys: &sys})
 	runtime.KeepAlive(c) // the files stay open until the child has them
 	if err != nil {
-		_ = master.Close() // best effort
-		return nil, os.NewSyscallError("fork/exec", err)
+		return os.NewSyscallError("fork/exec", err)
 	}
-	return &PTY{In: master, Out: master, Pid: pid}, nil
-}
-
-// setUp gives a new PTY its size and output mode before the command starts.
-func setUp(master, slave *os.File, c *Cmd) error {
-	if c.RawOutput {
-		if err := RawOutput(slave); err != nil {
-			return err
-		}
-	}
-	size := c.Size
-	if size.Rows == 0 {
-		size.Rows = DefaultSize.Rows
-	}
-	if size.Cols == 0 {
-		size.Cols = DefaultSize.Cols
-	}
-	return setSize(master, size)
+	p.Pid = pid
+	return nil
 }
 
 // Resize sets the PTY's window size (see setSize).
 func (p *PTY) Resize(s Size) error { return setSize(p.Out, s) }
 
-// Close closes the master; a command still in the PTY gets EOF or EIO on its
+// Close closes the PTY; a command still in it gets EOF or EIO on its
 // terminal once every other copy is gone.
-func (p *PTY) Close() error { return p.Out.Close() }
+func (p *PTY) Close() error {
+	if p.slave != nil {
+		_ = p.slave.Close() // best effort: never started
+		p.slave = nil
+	}
+	return p.Out.Close()
+}

@@ -40,7 +40,7 @@ func (a *attemptState) start(path, id string, sub *subscription) (ended *outcome
 		return &outcome{ws: syscall.WaitStatus(ss), interrupted: ss}, nil
 	}
 	a.unpin = dieWithRunp(a.cmd, c.StopSignal) // until the child is reaped: closeAll releases it
-	pid, err := a.startCommand()
+	pid, err := a.cmd.start()
 	if err == nil && a.mon != nil {
 		err = a.mon.started(pid) // the monitor starts the command (see monitor)
 	}
@@ -73,26 +73,6 @@ func becomeSubreaper(c *Config) bool {
 	return true
 }
 
-// startCommand forks and execs the command, in a new PTY unless NoPTY.
-func (a *attemptState) startCommand() (int, error) {
-	cmd := a.cmd
-	if !cmd.inPTY {
-		return cmd.start()
-	}
-	p, err := pty.Start(&pty.Cmd{Path: cmd.path, Argv: cmd.argv, Env: cmd.env, Dir: cmd.dir,
-		Size: a.con.windowSize(), Stdin: cmd.stdin, Stderr: cmd.stderr, Extra: cmd.extra,
-		Sys: cmd.sys, RawOutput: cmd.rawOutput})
-	if err != nil {
-		var se *os.SyscallError
-		if errors.As(err, &se) && se.Syscall == "fork/exec" {
-			return 0, se.Err
-		}
-		return 0, &StartError{Code: ExitRunpFailed, Err: err}
-	}
-	a.pty, a.con.pty = p, p
-	return p.Pid, nil
-}
-
 // command is how the child is started. It is started with syscall.ForkExec
 // rather than os/exec: exec.Cmd.Start probes the kernel's pidfd support on
 // its first use, with an extra process created and reaped, which costs more
@@ -108,10 +88,9 @@ type command struct {
 	// pinned, when not nil, is closed once the child has been reaped: the
 	// thread that forked it lives until then (see dieWithRunp).
 	pinned chan struct{}
-	// inPTY starts it in a new PTY, which is its stdout, and its stdin and
-	// stderr where those are nil; rawOutput turns the PTY's output
-	// processing off.
-	inPTY, rawOutput bool
+	// pty, when not nil, is the PTY the command starts in: its stdout,
+	// and its stdin and stderr where those are nil.
+	pty *pty.PTY
 }
 
 // start forks and execs the command and returns its PID.
@@ -122,7 +101,11 @@ func (cmd *command) start() (int, error) {
 	return cmd.forkExec()
 }
 
+// forkExec forks and execs the command, in its PTY if it has one.
 func (cmd *command) forkExec() (int, error) {
+	if cmd.pty != nil {
+		return cmd.forkExecPTY()
+	}
 	// Fd puts a file the poller holds back into blocking mode, as
 	// os.StartProcess does: the child gets ordinary descriptors.
 	files := []uintptr{cmd.stdin.Fd(), cmd.stdout.Fd(), cmd.stderr.Fd()}
@@ -135,11 +118,27 @@ func (cmd *command) forkExec() (int, error) {
 	return pid, err
 }
 
+// forkExecPTY starts the command in its PTY. An error of the fork or the
+// exec is returned as it is, for startFailure; trouble with the PTY is a
+// StartError of its own.
+func (cmd *command) forkExecPTY() (int, error) {
+	err := cmd.pty.Start(&pty.Cmd{Path: cmd.path, Argv: cmd.argv, Env: cmd.env, Dir: cmd.dir,
+		Stdin: cmd.stdin, Stderr: cmd.stderr, Extra: cmd.extra, Sys: cmd.sys})
+	if err != nil {
+		var se *os.SyscallError
+		if errors.As(err, &se) && se.Syscall == "fork/exec" {
+			return 0, se.Err
+		}
+		return 0, &StartError{Code: ExitRunpFailed, Err: err}
+	}
+	return cmd.pty.Pid, nil
+}
+
 // osAttempt is the Unix part of an attempt's state.
 type osAttempt struct {
 	cmd     *command
 	unpin   func()   // releases the thread dieWithRunp locked, or nil
-	pty     *pty.PTY // nil with --no-pty, and until the command starts
+	pty     *pty.PTY // nil with --no-pty
 	con     *console // nil unless runp's stdin is a terminal or a size source exists
 	mon     *monitor // the job-control monitor that starts the command, or nil
 	fgTaken bool     // --no-pty: the child's group holds the terminal's foreground

@@ -45,14 +45,19 @@ func (a *attemptState) wirePlain() error {
 	return nil
 }
 
-// wirePTY prepares the command's start in a PTY (see startCommand): which
-// of its stdio are the PTY, and runp's console around it.
+// wirePTY opens the command's PTY, says which of its stdio are the PTY,
+// and prepares runp's console around it; command.start starts the command
+// in it.
 func (a *attemptState) wirePTY() error {
 	c := a.cfg
-	a.cmd.inPTY = true
 	// inTTY: the user types into the command through runp's terminal.
 	outTTY, errTTY, inTTY := isTerminal(c.Stdout), isTerminal(c.stderr), c.Interactive && pty.IsTerminal(c.Stdin)
-	a.cmd.rawOutput = !outTTY
+	a.con = newConsole(c, inTTY)
+	p, err := pty.New(pty.Options{Size: a.con.windowSize(), RawOutput: !outTTY})
+	if err != nil {
+		return err
+	}
+	a.pty, a.con.pty, a.cmd.pty = p, p, p
 	if !inTTY {
 		a.cmd.stdin = c.Stdin // EOF and binary data pass untouched
 		if !c.KeepPager {
@@ -60,7 +65,6 @@ func (a *attemptState) wirePTY() error {
 		}
 	}
 	if !outTTY || !errTTY {
-		var err error
 		if a.cmd.stderr, err = a.output(c.stderr); err != nil {
 			return err
 		}
@@ -70,7 +74,6 @@ func (a *attemptState) wirePTY() error {
 		// (see monitor). As PID 1 nobody could resume it: runp cannot stop.
 		a.mon = newMonitor(a.cmd)
 	}
-	a.con = newConsole(c, inTTY)
 	a.con.suspend = a.stopJob
 	if errTTY {
 		a.con.msgs = c.msgs

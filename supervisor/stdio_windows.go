@@ -31,11 +31,12 @@ func (a *attemptState) startConPTY(path, cmdLine string, env []string) error {
 	}
 	a.con = newConsole(c)
 	size := a.con.initialSize()
-	pc, err := pty.Start(&pty.Cmd{
-		Path: path, CmdLine: cmdLine, Env: env, Dir: c.Dir, Size: size,
-		InheritCursor: a.con.inheritCursor(),
-		Setup:         a.setup,
-	})
+	pc, err := pty.New(pty.Options{Size: size, InheritCursor: a.con.inheritCursor()})
+	if err != nil {
+		return &StartError{Code: ExitRunpFailed, Err: fmt.Errorf("pseudo console: %w", err)}
+	}
+	a.pty = pc
+	err = pc.Start(&pty.Cmd{Path: path, CmdLine: cmdLine, Env: env, Dir: c.Dir, Setup: a.setup})
 	if err != nil {
 		var se *os.SyscallError
 		if errors.As(err, &se) && se.Syscall == "CreateProcess" {
@@ -43,7 +44,6 @@ func (a *attemptState) startConPTY(path, cmdLine string, env []string) error {
 		}
 		return &StartError{Code: ExitRunpFailed, Err: fmt.Errorf("pseudo console: %w", err)}
 	}
-	a.pty = pc
 	// The output is read from the start: conhost writes its first frame
 	// (and, with InheritCursor, its cursor request) right away.
 	a.streams = append(a.streams, startStream(pc.Out, c.Stdout, a.act, streamHooks{lost: a.lostOutput}))
