@@ -2,13 +2,14 @@
 // terminal for runp: raw mode, window sizes, foreground checks and output
 // post-processing.
 //
-// PTY is the one type a caller drives on every platform: New, Start,
+// PTY is the one type a caller drives on Unix and Windows alike: New, Start,
 // Resize, Close, with MakeRaw and the function it returns for the user's
 // terminal. A PTY is a pseudo-terminal (on Windows, a pseudo console) for
 // one command, which Start starts in it. What is typed for the command is
 // written to its In; what the command shows, as a terminal would receive
 // it, is read from its Out (on Unix both are the master). Cmd, the
 // command's description, has fields of its own per platform.
+//
 // Unix uses github.com/creack/pty and golang.org/x/term; Windows uses ConPTY
 // through golang.org/x/sys/windows. Every platform builds; what a platform
 // lacks returns ErrUnsupported.

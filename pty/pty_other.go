@@ -32,24 +32,3 @@ func MakeRaw(f *os.File) (restore func() error, err error) {
 	}
 	return func() error { return term.Restore(fd, old) }, nil
 }
-
-// Cmd is a command to start in a new PTY; this platform has none.
-type Cmd struct{}
-
-// PTY is a pseudo-terminal with one command started in it.
-type PTY struct {
-	In, Out *os.File
-	Pid     int
-}
-
-// New returns ErrUnsupported: this platform has no PTY for runp.
-func New(Options) (*PTY, error) { return nil, ErrUnsupported }
-
-// Start returns ErrUnsupported.
-func (p *PTY) Start(*Cmd) error { return ErrUnsupported }
-
-// Resize returns ErrUnsupported.
-func (p *PTY) Resize(Size) error { return ErrUnsupported }
-
-// Close returns ErrUnsupported.
-func (p *PTY) Close() error { return ErrUnsupported }
