@@ -47,7 +47,11 @@ type killedReport struct {
 // newRunReport is res as the --report document.
 func newRunReport(version string, argv []string, res supervisor.Result) runReport {
 	attempts := convert(res.Attempts, func(a supervisor.Attempt) attemptReport {
-		return attemptReport{ExitCode: a.ExitCode, Signal: a.Signal, Started: a.Started, Ended: a.Ended,
+		var signal string
+		if a.Signal != 0 {
+			signal = supervisor.SignalName(a.Signal)
+		}
+		return attemptReport{ExitCode: a.ExitCode, Signal: signal, Started: a.Started, Ended: a.Ended,
 			Seconds: a.Seconds, Limit: string(a.Limit), Killed: convert(a.Killed, func(k reaper.Killed) killedReport {
 				return killedReport{PID: k.PID, Command: k.Command, Signal: k.SignalName}
 			})}

@@ -138,7 +138,7 @@ func (a *attemptState) handle(sig syscall.Signal, last *lastStop) {
 		}
 		now := time.Now()
 		if last.parentDeathRepeat(sig, now) {
-			a.cfg.Logger.Debug("parent-death signal repeated: dropped", "signal", signalName(sig))
+			a.cfg.Logger.Debug("parent-death signal repeated: dropped", "signal", SignalName(sig))
 			return
 		}
 		if last.sig != 0 && now.Sub(last.at) < escalateWindow {

@@ -76,9 +76,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		}
 		a.ExitCode, res.Signal = exitCode(out.ws)
 		res.Keyboard = res.Signal != 0 && out.keyboard
-		if res.Signal != 0 {
-			a.Signal = signalName(res.Signal)
-		}
+		a.Signal = res.Signal
 		a.Limit, a.Killed = out.limit, out.killed
 		if a.Killed == nil {
 			a.Killed = []reaper.Killed{}
@@ -160,8 +158,8 @@ func failure(a Attempt) string {
 		return "timeout"
 	case a.Limit == LimitIdle:
 		return "idle timeout"
-	case a.Signal != "":
-		return "signal " + a.Signal
+	case a.Signal != 0:
+		return "signal " + SignalName(a.Signal)
 	}
 	return fmt.Sprintf("exit status %d", a.ExitCode)
 }

@@ -162,7 +162,7 @@ func (a *attemptState) group() int {
 // its job).
 func (a *attemptState) forward(sig syscall.Signal) {
 	if err := a.child.signal(sig, a.group()); err != nil && !errors.Is(err, errChildDone) {
-		a.cfg.Logger.Debug("forward failed", "signal", signalName(sig), "err", err)
+		a.cfg.Logger.Debug("forward failed", "signal", SignalName(sig), "err", err)
 	}
 }
 
@@ -196,9 +196,9 @@ func (a *attemptState) resize() {
 // escalation names the two signals that make runp kill the command.
 func escalation(first, second syscall.Signal) string {
 	if first == second {
-		return fmt.Sprintf("%s twice within %v", signalName(first), escalateWindow)
+		return fmt.Sprintf("%s twice within %v", SignalName(first), escalateWindow)
 	}
-	return fmt.Sprintf("%s then %s within %v", signalName(first), signalName(second), escalateWindow)
+	return fmt.Sprintf("%s then %s within %v", SignalName(first), SignalName(second), escalateWindow)
 }
 
 // jobGroup is the command's job: the PTY's foreground group, else the child's

@@ -22,4 +22,6 @@ func ParseSignal(s string) (syscall.Signal, error) {
 	return 0, fmt.Errorf("unknown signal %q (Windows knows TERM, INT and KILL)", s)
 }
 
-func signalName(sig syscall.Signal) string { return fmt.Sprintf("signal %d", int(sig)) }
+// SignalName names sig as runp reports it: "signal 15" (Windows has no
+// names for them of its own).
+func SignalName(sig syscall.Signal) string { return fmt.Sprintf("signal %d", int(sig)) }

@@ -27,7 +27,9 @@ func ParseSignal(s string) (syscall.Signal, error) {
 	return 0, fmt.Errorf("unknown signal %q", s)
 }
 
-func signalName(sig syscall.Signal) string {
+// SignalName names sig as runp reports it: "SIGTERM", or "signal 40" for a
+// real-time signal.
+func SignalName(sig syscall.Signal) string {
 	if name := unix.SignalName(sig); name != "" {
 		return name
 	}

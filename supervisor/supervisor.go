@@ -195,18 +195,18 @@ func (r Result) DeathSignal() syscall.Signal {
 
 // Attempt is one run of the command.
 type Attempt struct {
-	ExitCode int `json:"exit_code"`
-	// Signal names the signal that killed the command ("SIGKILL"), or "".
-	Signal  string    `json:"signal,omitempty"`
-	Started time.Time `json:"started"`
-	Ended   time.Time `json:"ended"`
+	ExitCode int
+	// Signal is the signal that killed the command, or 0 (SignalName
+	// names it).
+	Signal         syscall.Signal
+	Started, Ended time.Time
 	// Seconds is the attempt's duration.
-	Seconds float64 `json:"duration_seconds"`
+	Seconds float64
 	// Limit is the limit that ended the attempt (LimitTimeout, LimitIdle,
 	// LimitCancelled), or "".
-	Limit Limit `json:"limit,omitempty"`
+	Limit Limit
 	// Killed lists the processes that had to be signalled to end the tree.
-	Killed []reaper.Killed `json:"killed"`
+	Killed []reaper.Killed
 }
 
 // StartError reports that the command could not be started; Code is 125, 126
