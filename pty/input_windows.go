@@ -13,8 +13,8 @@ import (
 	"golang.org/x/sys/windows"
 )
 
-// ErrCancelled is returned by InputReader.Read after Cancel.
-var ErrCancelled = errors.New("pty: input read cancelled")
+// errCancelled is returned by InputReader.Read after Cancel.
+var errCancelled = errors.New("pty: input read cancelled")
 
 var (
 	procPeekConsoleInputW = kernel32.NewProc("PeekConsoleInputW")
@@ -114,7 +114,7 @@ func (r *InputReader) Read(p []byte) (int, error) {
 }
 
 // waitKey returns once a key press is waiting in the console input, or
-// ErrCancelled once Cancel has been called.
+// errCancelled once Cancel has been called.
 func (r *InputReader) waitKey() error {
 	for {
 		ev, err := windows.WaitForMultipleObjects([]windows.Handle{r.h, r.stop}, false, windows.INFINITE)
@@ -124,7 +124,7 @@ func (r *InputReader) waitKey() error {
 		switch ev {
 		case windows.WAIT_OBJECT_0:
 		case windows.WAIT_OBJECT_0 + 1:
-			return ErrCancelled
+			return errCancelled
 		default:
 			return fmt.Errorf("WaitForMultipleObjects = %#x", ev)
 		}
