@@ -38,11 +38,9 @@ func run(ctx context.Context, c *Config, sub *subscription) (outcome, error) {
 	if err != nil {
 		return outcome{}, err
 	}
-	// The cookie finds descendants that left the tree, even after runp died.
-	id := reaper.NewSessionID(c.stateDir)
 	a := newAttempt(c)
 	defer a.closeAll()
-	if ended, err := a.start(path, id, sub); ended != nil || err != nil {
+	if ended, err := a.start(path, sub); ended != nil || err != nil {
 		if ended == nil {
 			return outcome{}, err
 		}

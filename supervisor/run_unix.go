@@ -14,6 +14,7 @@ import (
 
 	"runp/proc"
 	"runp/pty"
+	"runp/reaper"
 )
 
 // The signals that concern the terminal rather than the command's life.
@@ -27,13 +28,18 @@ const (
 // while runp was getting ready (with Prepare, while the flags were parsed):
 // the command is then not started, and the attempt ends as the signal
 // would have ended runp.
-func (a *attemptState) start(path, id string, sub *subscription) (ended *outcome, err error) {
+func (a *attemptState) start(path string, sub *subscription) (ended *outcome, err error) {
 	c := a.cfg
-	a.cmd = &command{path: path, argv: c.Argv, env: withCookie(c.Env, id), dir: c.Dir}
+	a.cmd = &command{path: path, argv: c.Argv, env: c.Env, dir: c.Dir}
 	subreaper := c.Subreaper && becomeSubreaper(c)
 	if err := a.wire(); err != nil {
 		return nil, &StartError{Code: ExitRunpFailed, Err: err}
 	}
+	// The cookie finds descendants that left the tree, even after runp
+	// died. It names runp's identity, which Prepare reads in the
+	// background: taken after the PTY's set-up, it is there by now.
+	id := reaper.NewSessionID(c.stateDir)
+	a.cmd.env = withCookie(a.cmd.env, id)
 	<-sub.ready // no signal may find runp unprepared once the command runs
 	if sig := sub.interrupt(); sig != nil {
 		ss := sig.(syscall.Signal)

@@ -15,6 +15,7 @@ import (
 
 	"runp/proc"
 	"runp/pty"
+	"runp/reaper"
 	"runp/registry"
 )
 
@@ -69,8 +70,10 @@ const (
 // syscall.WaitStatus{ExitCode: code}: on Windows a code is 32 bits and
 // means what the program says (an NTSTATUS such as 0xC0000005 for a crash,
 // STATUS_CONTROL_C_EXIT for Ctrl-C); there is no 128+N.
-func (a *attemptState) start(path, id string, _ *subscription) (ended *outcome, err error) {
+func (a *attemptState) start(path string, _ *subscription) (ended *outcome, err error) {
 	c := a.cfg
+	// The cookie finds descendants that left the tree, even after runp died.
+	id := reaper.NewSessionID(c.stateDir)
 	// lookPath looked relative to runp's directory; CreateProcess and
 	// os.StartProcess would resolve a relative path against Dir instead.
 	if path, err = filepath.Abs(path); err != nil {
