@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"time"
 
-	"runp/reaper"
 	"runp/supervisor"
 )
 
@@ -46,21 +45,28 @@ type killedReport struct {
 
 // newRunReport is res as the --report document.
 func newRunReport(version string, argv []string, res supervisor.Result) runReport {
-	attempts := convert(res.Attempts, func(a supervisor.Attempt) attemptReport {
-		var signal string
-		if a.Signal != 0 {
-			signal = supervisor.SignalName(a.Signal)
-		}
-		return attemptReport{ExitCode: a.ExitCode, Signal: signal, Started: a.Started, Ended: a.Ended,
-			Seconds: a.Seconds, Limit: string(a.Limit), Killed: convert(a.Killed, func(k reaper.Killed) killedReport {
-				return killedReport{PID: k.PID, Command: k.Command, Signal: k.SignalName}
-			})}
-	})
+	attempts := convert(res.Attempts, newAttemptReport)
 	if attempts == nil {
 		attempts = []attemptReport{}
 	}
 	return runReport{RunpVersion: version, Argv: argv, Started: res.Started, Ended: res.Ended,
 		ExitCode: res.ExitCode, Attempts: attempts}
+}
+
+func newAttemptReport(a supervisor.Attempt) attemptReport {
+	var signal string
+	if a.Signal != 0 {
+		signal = supervisor.SignalName(a.Signal)
+	}
+	var killed []killedReport // nil stays nil: JSON null, as the library had none
+	if a.Killed != nil {
+		killed = make([]killedReport, 0, len(a.Killed))
+	}
+	for _, k := range a.Killed {
+		killed = append(killed, killedReport{PID: k.PID, Command: k.Command, Signal: k.SignalName})
+	}
+	return attemptReport{ExitCode: a.ExitCode, Signal: signal, Started: a.Started, Ended: a.Ended,
+		Seconds: a.Seconds, Limit: string(a.Limit), Killed: killed}
 }
 
 // A report path names one of two kinds of thing. A regular file, or nothing
