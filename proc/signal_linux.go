@@ -116,19 +116,84 @@ func sameExe(pid int) bool {
 
 // ancestors returns the PIDs of this process's parent, its parent's parent,
 // and so on up to the top of the PID namespace (whose parent reads as 0).
+// The clean-up asks once per signal, so a walk is kept with a pidfd on each
+// ancestor, and made again once runp's parent has changed or one of them
+// has exited (a pidfd polls readable from its process's exit on, zombie
+// included): while neither happened, the chain of parents is what it was.
+// Without pidfds every call walks.
 func ancestors() []int {
+	ancestry.Lock()
+	defer ancestry.Unlock()
+	if ancestry.fds != nil && os.Getppid() == ancestry.pids[0] && noneExited(ancestry.fds) {
+		return ancestry.pids
+	}
+	for _, fd := range ancestry.fds {
+		closeFd(fd)
+	}
+	ancestry.pids, ancestry.fds = walkAncestors()
+	return ancestry.pids
+}
+
+// ancestry is the last walk of ancestors, and a pidfd on each; fds is nil
+// when the walk could not hold them all, and the next call walks again.
+var ancestry struct {
+	sync.Mutex
+	pids []int
+	fds  []int
+}
+
+// walkAncestors walks up from this process's parent. fds, a pidfd on each
+// ancestor, is nil unless each was proved to be the process it names: a
+// pidfd opened on a PID, then the child's parent read again as that PID
+// while the child lives, is the parent, not a process that got its PID.
+func walkAncestors() (pids, fds []int) {
 	pb := getBuf()
 	defer putBuf(pb)
-	var out []int
-	for pid := os.Getppid(); pid > 0 && len(out) < 4096; {
-		out = append(out, pid)
-		st, err := readStat(pid, pb)
-		if err != nil {
-			break
+	held := true
+	parentOf := func(i int) int { // the parent of pids[i-1], or of this process
+		if i == 0 {
+			return os.Getppid()
 		}
-		pid = st.ppid
+		st, err := readStat(pids[i-1], pb)
+		if err != nil {
+			return 0
+		}
+		return st.ppid
 	}
-	return out
+	for pid := parentOf(0); pid > 0 && len(pids) < 4096; {
+		pids = append(pids, pid)
+		i := len(pids) - 1
+		if held {
+			fd, err := openPidfd(pid)
+			held = err == nil && parentOf(i) == pid && (i == 0 || noneExited(fds[i-1:]))
+			if err == nil {
+				fds = append(fds, fd)
+			}
+		}
+		pid = parentOf(i + 1)
+	}
+	if !held || len(fds) == 0 {
+		for _, fd := range fds {
+			closeFd(fd)
+		}
+		return pids, nil
+	}
+	return pids, fds
+}
+
+// noneExited reports whether no process behind fds has exited, in one poll.
+func noneExited(fds []int) bool {
+	pfds := make([]unix.PollFd, len(fds))
+	for i, fd := range fds {
+		pfds[i] = unix.PollFd{Fd: int32(fd), Events: unix.POLLIN}
+	}
+	for {
+		n, err := unix.Poll(pfds, 0)
+		if errors.Is(err, unix.EINTR) {
+			continue
+		}
+		return err == nil && n == 0
+	}
 }
 
 // sysErr maps ESRCH to ErrGone.
