@@ -111,10 +111,9 @@ var prepared struct {
 // identity, which every session id names (reaper.NewSessionID). When the
 // program imports runp/internal/sigsub/early (the runp command does), the
 // subscription started while the program initialised, and Prepare takes it
-// over. A program
-// calls it as early as it can, before work of
-// its own such as parsing its command line, and the next Run finds the
-// subscription made or under way. The returned function undoes it when no
+// over. A program calls it as early as it can, before work of its own such
+// as parsing its command line, and the next Run finds the subscription made
+// or under way. The returned function undoes it when no
 // Run is coming after all: a signal that arrived meanwhile and would have
 // ended the process by default then ends it. Calling it after Run, or
 // twice, does nothing.

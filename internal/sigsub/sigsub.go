@@ -26,7 +26,7 @@ type Channels struct {
 func Subscribe() *Channels {
 	c := &Channels{Sigs: make(chan os.Signal, 64), Chld: make(chan os.Signal, 1),
 		Ready: make(chan struct{}), All: make(chan struct{})}
-	first := slices.DeleteFunc(Forwarded(), func(sig os.Signal) bool { return sig == syscall.SIGCONT })
+	first := slices.DeleteFunc(forwarded(), func(sig os.Signal) bool { return sig == syscall.SIGCONT })
 	go func() {
 		defer close(c.All)
 		signal.Notify(c.Sigs, first...)
@@ -46,10 +46,10 @@ func Subscribe() *Channels {
 var kept = []syscall.Signal{syscall.SIGKILL, syscall.SIGSTOP, syscall.SIGCHLD, syscall.SIGWINCH,
 	syscall.SIGTSTP, syscall.SIGTTIN, syscall.SIGTTOU, syscall.SIGURG, syscall.SIGPROF}
 
-// Forwarded lists the signals runp passes on to the command: every signal
+// forwarded lists the signals runp passes on to the command: every signal
 // up to lastSignal but the kept and the reserved ones. SIGCONT is among
 // them.
-func Forwarded() []os.Signal {
+func forwarded() []os.Signal {
 	var out []os.Signal
 	for n := 1; n <= lastSignal; n++ {
 		sig := syscall.Signal(n)
