@@ -299,12 +299,14 @@ func TestReapPIDReuseIsNeverSignalled(t *testing.T) {
 		t.Skipf("cannot make a PID namespace: %v", err)
 	}
 	tag := newTag(t)
-	cmd := exec.Command(unshare, "--pid", "--fork", "--mount-proc", os.Args[0], runpBin, t.TempDir())
+	// --kill-child: if the deadline kills unshare, the namespace goes too.
+	cmd := exec.Command(unshare, "--pid", "--fork", "--kill-child", "--mount-proc", os.Args[0], runpBin, t.TempDir())
 	cmd.Env = append(os.Environ(), helperEnv+"=reuse", tagEnv+"="+tag)
 	t.Cleanup(func() { killTagged(t, tag) })
-	out, err := cmd.CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "reuse: ok") {
-		t.Fatalf("%v:\n%s", err, out)
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := testenv.Run(t, cmd); err != nil || !strings.Contains(out.String(), "reuse: ok") {
+		t.Fatalf("%v:\n%s", err, out.String())
 	}
 }
 

@@ -18,15 +18,13 @@ func TestTimeout(t *testing.T) {
 		tag := newTag(t)
 		cmd := run{flags: append([]string{"--timeout", "2s", "--grace", "200ms"}, mode...), helper: "leave", args: []string{"ignoreterm", "stay"}}.command(t, tag)
 		t.Cleanup(func() { killTagged(t, tag) })
-		var stderr strings.Builder
-		cmd.Stderr = &stderr
 		cmd.Stdin = openStdin(t)
-		out, _ := cmd.Output()
-		if status := cmd.ProcessState.ExitCode(); status != 124 {
+		out, stderr, status := runToEnd(t, cmd)
+		if status != 124 {
 			t.Fatalf("%v: status %d, want 124", mode, status)
 		}
-		if !strings.Contains(stderr.String(), "runp: timed out after 2s") {
-			t.Errorf("%v: stderr %q does not say which limit fired", mode, stderr.String())
+		if !strings.Contains(stderr, "runp: timed out after 2s") {
+			t.Errorf("%v: stderr %q does not say which limit fired", mode, stderr)
 		}
 		for _, pid := range descendants(t, string(out)) {
 			if alive(pid) {
@@ -43,14 +41,12 @@ func TestIdleTimeout(t *testing.T) {
 		// The helper prints once, then nothing: idle.
 		cmd := run{flags: append([]string{"--idle-timeout", "300ms"}, mode...), helper: "sleep"}.command(t, tag)
 		t.Cleanup(func() { killTagged(t, tag) })
-		var stderr strings.Builder
-		cmd.Stderr = &stderr
-		_, _ = cmd.Output()
-		if status := cmd.ProcessState.ExitCode(); status != 124 {
+		_, stderr, status := runToEnd(t, cmd)
+		if status != 124 {
 			t.Fatalf("%v: status %d, want 124", mode, status)
 		}
-		if !strings.Contains(stderr.String(), "runp: no output for 300ms (idle timeout)") {
-			t.Errorf("%v: stderr %q", mode, stderr.String())
+		if !strings.Contains(stderr, "runp: no output for 300ms (idle timeout)") {
+			t.Errorf("%v: stderr %q", mode, stderr)
 		}
 		noLeaks(t, tag)
 	}

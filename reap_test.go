@@ -107,7 +107,7 @@ func TestReapDryRunChangesNothing(t *testing.T) {
 				t.Errorf("%v created %s", argv, path)
 			}
 		}
-		if startOf(s.Process.Pid) != start {
+		if !running(s.Process.Pid) || startOf(s.Process.Pid) != start {
 			t.Fatalf("%v: the process of the dead session is gone", argv)
 		}
 	}

@@ -174,19 +174,20 @@ func TestPID1(t *testing.T) {
 		t.Skipf("cannot make a PID namespace here: %v", err)
 	}
 	inNS := func(r run) run {
-		r.flags = append([]string{"--pid", "--fork", "--mount-proc", runpBin}, r.flags...)
+		r.flags = append([]string{"--pid", "--fork", "--kill-child", "--mount-proc", runpBin}, r.flags...)
 		return r
 	}
 	unshare := func(t *testing.T, r run) *exec.Cmd {
-		cmd := r.command(t, newTag(t))
+		tag := newTag(t)
+		t.Cleanup(func() { killTagged(t, tag) })
+		cmd := r.command(t, tag)
 		cmd.Path, cmd.Args[0] = mustLook(t, "unshare"), "unshare"
 		return cmd
 	}
 	t.Run("status", func(t *testing.T) {
 		cmd := unshare(t, inNS(run{helper: "exit", args: []string{"3"}}))
-		err := cmd.Run()
-		if cmd.ProcessState.ExitCode() != 3 {
-			t.Fatalf("status %v, want 3", err)
+		if _, stderr, status := runToEnd(t, cmd); status != 3 {
+			t.Fatalf("status %d, want 3; stderr %q", status, stderr)
 		}
 	})
 	t.Run("signals and reaping", func(t *testing.T) {

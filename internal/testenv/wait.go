@@ -51,6 +51,9 @@ func WaitFor(tb testing.TB, what string, cond func() bool) {
 // unless the test stopped early).
 func Run(tb testing.TB, cmd *exec.Cmd) error {
 	tb.Helper()
+	if cmd.WaitDelay == 0 {
+		cmd.WaitDelay = time.Second // a leftover holding its output pipes does not hold Wait
+	}
 	if err := cmd.Start(); err != nil {
 		tb.Fatal(err)
 	}
