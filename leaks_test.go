@@ -283,38 +283,47 @@ func fill(t *testing.T, name string) {
 }
 
 // TestNestedRunpOneParentDeath: the kernel sends a runp's parent-death signal
-// once for every thread of the dead parent. A nested runp whose parent runp
-// is SIGKILLed forwards one stop signal to its command, and does not take
-// the burst for a user's second SIGTERM, which would SIGKILL the command
-// without its grace.
+// once for every thread of the dead parent, and the outer runp that adopts
+// the nested one sends its own stop signal as it cleans up. A nested runp
+// whose parent runp is SIGKILLed takes all of them for one request to stop:
+// not for a user's second SIGTERM, which would SIGKILL the command without
+// its grace. With the outer runp waiting (--on-exit wait) the command gets
+// the stop signal from the nested runp only, and exactly once; with the
+// outer runp's clean-up (the default) it may get the outer's too.
 func TestNestedRunpOneParentDeath(t *testing.T) {
-	file := filepath.Join(t.TempDir(), "terms")
-	tag := newTag(t)
-	cmd := exec.Command(runpBin, "--no-pty", "--", runpBin, "--no-pty", "--", runpBin, "--no-pty", "--",
-		"sh", "-c", `trap 'echo term >>"$F"; exit 0' TERM; echo "shell $$"; while :; do sleep 0.05; done`)
-	cmd.Env = append(os.Environ(), tagEnv+"="+tag, "RUNP_STATE_DIR="+stateDir(t), "F="+file)
-	p := startCmd(t, cmd)
-	shell, _ := strconv.Atoi(strings.Fields(p.expect("shell "))[1])
-	inner := parentOf(t, shell)
-	middle := parentOf(t, inner)
-	if middle == p.cmd.Process.Pid {
-		t.Fatalf("the inner runp %d is the outer runp's child", inner)
+	for _, onExit := range []string{"wait", "kill"} {
+		t.Run(onExit, func(t *testing.T) {
+			file := filepath.Join(t.TempDir(), "terms")
+			tag := newTag(t)
+			cmd := exec.Command(runpBin, "--no-pty", "--on-exit", onExit, "--",
+				runpBin, "--no-pty", "--", runpBin, "--no-pty", "--",
+				"sh", "-c", `trap 'echo term >>"$F"; exit 0' TERM; echo "shell $$"; while :; do sleep 0.05; done`)
+			cmd.Env = append(os.Environ(), tagEnv+"="+tag, "RUNP_STATE_DIR="+stateDir(t), "F="+file)
+			p := startCmd(t, cmd)
+			shell, _ := strconv.Atoi(strings.Fields(p.expect("shell "))[1])
+			inner := parentOf(t, shell)
+			middle := parentOf(t, inner)
+			if middle == p.cmd.Process.Pid {
+				t.Fatalf("the inner runp %d is the outer runp's child", inner)
+			}
+			if err := syscall.Kill(middle, syscall.SIGKILL); err != nil {
+				t.Fatal(err)
+			}
+			p.wait()
+			if strings.Contains(p.errors(), "killing the command") {
+				t.Errorf("the inner runp took the parent-death signals for a second SIGTERM:\n%s", p.errors())
+			}
+			data, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatalf("the command never got the stop signal: %v\n%s", err, p.errors())
+			}
+			n := strings.Count(string(data), "term")
+			if onExit == "wait" && n != 1 {
+				t.Errorf("the command got %d stop signals, want 1:\n%s", n, p.errors())
+			}
+			noLeaks(t, tag)
+		})
 	}
-	if err := syscall.Kill(middle, syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	p.wait()
-	if strings.Contains(p.errors(), "killing the command") {
-		t.Errorf("the inner runp took the parent-death signals for a second SIGTERM:\n%s", p.errors())
-	}
-	data, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatalf("the command never got the stop signal: %v\n%s", err, p.errors())
-	}
-	if n := strings.Count(string(data), "term"); n != 1 {
-		t.Errorf("the command got %d stop signals, want 1:\n%s", n, p.errors())
-	}
-	noLeaks(t, tag)
 }
 
 // TestReapKeepsWhatLeaveLeft: --on-exit leave keeps the command's daemons

@@ -5,7 +5,26 @@ package supervisor
 import (
 	"runtime"
 	"syscall"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
 )
+
+// parentDeath is runp's own parent-death signal, which its parent set (a
+// runp does: see dieWithRunp), and that parent. The kernel keeps the signal
+// for the thread that exec'd, the main thread, and gives none to the
+// threads created since; and runp may have been re-parented by the time
+// it looks again. Both are read at init, which runs on the main thread,
+// before anything else.
+var parentDeath = readParentDeath()
+
+func readParentDeath() deathSignal {
+	var sig int32
+	if err := unix.Prctl(unix.PR_GET_PDEATHSIG, uintptr(unsafe.Pointer(&sig)), 0, 0, 0); err != nil {
+		return deathSignal{}
+	}
+	return deathSignal{sig: syscall.Signal(sig), parent: unix.Getppid()}
+}
 
 // dieWithRunp makes the command get the stop signal (--stop-signal,
 // SIGTERM by default) the moment runp dies (PR_SET_PDEATHSIG), whatever

@@ -49,34 +49,60 @@ func run(ctx context.Context, c *Config, sub *subscription) (outcome, error) {
 	return a.supervise(ctx, sub)
 }
 
-// lastStop is the last SIGINT or SIGTERM runp got, and when, and runp's
-// parent when the attempt started.
+// lastStop is the last SIGINT or SIGTERM runp got, and when.
 type lastStop struct {
+	sig syscall.Signal
+	at  time.Time
+}
+
+// deathSignal is the signal the kernel sends runp when parent, runp's
+// parent when it started, dies (PR_SET_PDEATHSIG); sig is 0 if none is set.
+type deathSignal struct {
 	sig    syscall.Signal
-	at     time.Time
 	parent int
 }
 
-// parentDeathRepeat tells a repeat of the same stop signal that the kernel
-// sent because runp's parent died. The parent-death signal (PR_SET_PDEATHSIG,
-// which a runp sets on its command, so a nested runp gets it) comes once
-// for every thread of the dead parent as each exits, within microseconds:
-// that is one request to stop, not a user's second one. A repeat after
-// parentDeathBurst is somebody's second request, and escalates as usual.
-func (l *lastStop) parentDeathRepeat(sig syscall.Signal, now time.Time) bool {
-	return sig == l.sig && now.Sub(l.at) < parentDeathBurst && parentChanged(l.parent)
+// parentDeathRepeat tells a repeat of the stop signal that came because
+// runp's parent died: a runp sets a parent-death signal (its stop signal)
+// on its command, so a nested runp gets one. It comes once for every thread
+// of the dead parent as each exits: runp is handed from the exiting thread
+// to one still alive, with a signal each time, and only once the last one
+// is gone does getppid name runp's new parent. Then the runp that adopts
+// runp (a subreaper, often the outer runp) sends its own stop signal as it
+// cleans up. All of these are one request to stop, not a user's second one.
+// So a repeat of runp's parent-death signal, within escalateWindow, is
+// dropped once runp's parent has changed since runp started; within
+// parentDeathBurst of the first signal it waits for that change, which may
+// still be under way. A runp without a parent-death signal never waits, and
+// a repeat without a change of parent is a second request.
+func (l *lastStop) parentDeathRepeat(sig syscall.Signal, death deathSignal) bool {
+	if sig != l.sig || sig != death.sig || time.Since(l.at) >= escalateWindow {
+		return false
+	}
+	end := l.at.Add(parentDeathBurst)
+	for os.Getppid() == death.parent {
+		if !time.Now().Before(end) {
+			return false
+		}
+		time.Sleep(parentDeathPoll)
+	}
+	return true
 }
 
 // parentDeathBurst bounds the parent-death signals of one death: the dead
-// parent's threads exit one after the other, on a loaded machine over a few
-// milliseconds.
-const parentDeathBurst = 250 * time.Millisecond
+// parent's threads exit one after the other, on a loaded machine over tens
+// of milliseconds. parentDeathPoll is how often runp looks at its parent
+// meanwhile.
+const (
+	parentDeathBurst = 500 * time.Millisecond
+	parentDeathPoll  = time.Millisecond
+)
 
 // supervise runs the loop of an attempt whose command has started: reap,
 // pass signals on, fire limits, until the command exits; then clean the
 // tree up and say how the attempt ended.
 func (a *attemptState) supervise(ctx context.Context, sub *subscription) (outcome, error) {
-	last := lastStop{parent: parentPID()}
+	var last lastStop
 	var early []os.Signal // signals that arrived after the child exited
 	lim := watchLimits(ctx, a.cfg, a.act)
 	defer lim.stop()
@@ -134,11 +160,11 @@ func (a *attemptState) handle(sig syscall.Signal, last *lastStop) {
 			a.skipStopGrace() // a limit is stopping the tree already: SIGKILL now
 			return
 		}
-		now := time.Now()
-		if last.parentDeathRepeat(sig, now) {
+		if last.parentDeathRepeat(sig, parentDeath) {
 			a.cfg.Logger.Debug("parent-death signal repeated: dropped", "signal", SignalName(sig))
 			return
 		}
+		now := time.Now()
 		if last.sig != 0 && now.Sub(last.at) < escalateWindow {
 			fmt.Fprintf(a.cfg.Stderr, "runp: %s: killing the command\n", escalation(last.sig, sig))
 			a.killCommand()

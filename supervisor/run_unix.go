@@ -178,13 +178,6 @@ func (a *attemptState) killCommand() {
 	_ = a.child.signal(unix.SIGKILL, a.group()) // best effort
 }
 
-// parentPID is runp's parent, which parentChanged compares with.
-func parentPID() int { return os.Getppid() }
-
-// parentChanged reports whether runp's parent is no longer parent: it died,
-// and runp was re-parented.
-func parentChanged(parent int) bool { return os.Getppid() != parent }
-
 // terminateJob does nothing: Unix has no job object; the reaper's
 // shutdown is the whole clean-up.
 func (a *attemptState) terminateJob() bool { return false }

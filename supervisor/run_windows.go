@@ -164,11 +164,8 @@ func (a *attemptState) killCommand() {
 // escalation says which signals make runp kill the command.
 func escalation(_, second syscall.Signal) string { return fmt.Sprintf("%v again", second) }
 
-// parentPID is 0: Windows has no parent-death signal to tell apart.
-func parentPID() int { return 0 }
-
-// parentChanged is false: see parentPID.
-func parentChanged(int) bool { return false }
+// parentDeath is none: Windows has no parent-death signal.
+var parentDeath deathSignal
 
 // resize does nothing: the console polls the window size (see console.poll).
 func (a *attemptState) resize() {}
