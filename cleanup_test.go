@@ -82,16 +82,14 @@ func TestCleanUpEscapees(t *testing.T) {
 				tag := newTag(t)
 				cmd := r.command(t, tag)
 				t.Cleanup(func() { killTagged(t, tag) })
-				var stderr strings.Builder
-				cmd.Stderr = &stderr
-				out, err := cmd.Output()
-				if err != nil {
-					t.Fatalf("runp: %v", err)
+				out, stderr, status := runToEnd(t, cmd)
+				if status != 0 {
+					t.Fatalf("runp: status %d:\n%s", status, stderr)
 				}
-				for _, pid := range descendants(t, string(out)) {
+				for _, pid := range descendants(t, out) {
 					if alive(pid) {
 						st, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
-						t.Errorf("descendant %d still runs after runp returned:\n%s\nrunp's log:\n%s", pid, st, stderr.String())
+						t.Errorf("descendant %d still runs after runp returned:\n%s\nrunp's log:\n%s", pid, st, stderr)
 					}
 				}
 				noLeaks(t, tag)
@@ -110,11 +108,11 @@ func TestNestedRunp(t *testing.T) {
 	tag := newTag(t)
 	cmd := r.command(t, tag)
 	t.Cleanup(func() { killTagged(t, tag) })
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("runp: %v", err)
+	out, stderr, status := runToEnd(t, cmd)
+	if status != 0 {
+		t.Fatalf("runp: status %d:\n%s", status, stderr)
 	}
-	for _, pid := range descendants(t, string(out)) {
+	for _, pid := range descendants(t, out) {
 		if alive(pid) {
 			t.Errorf("descendant %d survived", pid)
 		}
@@ -126,11 +124,11 @@ func TestOnExitLeave(t *testing.T) {
 	tag := newTag(t)
 	cmd := run{flags: []string{"--on-exit", "leave"}, helper: "leave", args: []string{"setsid"}}.command(t, tag)
 	t.Cleanup(func() { killTagged(t, tag) })
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatal(err)
+	out, stderr, status := runToEnd(t, cmd)
+	if status != 0 {
+		t.Fatalf("runp: status %d:\n%s", status, stderr)
 	}
-	pid := descendants(t, string(out))[0]
+	pid := descendants(t, out)[0]
 	if !alive(pid) {
 		t.Fatalf("descendant %d was killed despite --on-exit leave", pid)
 	}

@@ -85,11 +85,11 @@ func TestArgsAfterCommandBelongToIt(t *testing.T) {
 	} {
 		cmd := exec.Command(runpBin, argv...)
 		cmd.Env = append(os.Environ(), helperEnv+"=args", "RUNP_STATE_DIR="+stateDir(t))
-		out, err := cmd.Output()
-		if err != nil {
-			t.Fatalf("%v: %v", argv, err)
+		out, stderr, status := runToEnd(t, cmd)
+		if status != 0 {
+			t.Fatalf("%v: status %d: %s", argv, status, stderr)
 		}
-		if string(out) != want {
+		if out != want {
 			t.Errorf("%v: child got %s, want %s", argv, out, want)
 		}
 	}
@@ -148,25 +148,24 @@ func TestBinaryStreamExact(t *testing.T) {
 	}
 	tag := newTag(t)
 	cmd := run{helper: "emit", args: []string{"52428800"}}.command(t, tag)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
 	t.Cleanup(func() { killTagged(t, tag) })
 	got := sha256.New()
-	copied, err := io.Copy(got, stdout)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Wait(); err != nil {
+	var copied byteCount
+	cmd.Stdout = io.MultiWriter(got, &copied)
+	if err := testenv.Run(t, cmd); err != nil {
 		t.Fatal(err)
 	}
 	if copied != n || string(got.Sum(nil)) != string(want.Sum(nil)) {
 		t.Fatalf("got %d bytes with a different checksum, want %d bytes exact", copied, n)
 	}
+}
+
+// byteCount counts the bytes written to it.
+type byteCount int64
+
+func (c *byteCount) Write(p []byte) (int, error) {
+	*c += byteCount(len(p))
+	return len(p), nil
 }
 
 func TestManPage(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"runp/internal/testenv"
 	"runp/proc"
 	"runp/registry"
 )
@@ -136,6 +137,11 @@ func startSession(t *testing.T, script string, files ...*os.File) (*Reaper, int)
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	// A pipe's read end takes a deadline: a script that never prints fails
+	// the test in time.
+	if err := out.(*os.File).SetReadDeadline(testenv.Deadline(t)); err != nil {
+		t.Fatal(err)
+	}
 	var pid int
 	if _, err := fmt.Fscan(out, &pid); err != nil {
 		t.Fatal(err)
