@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"runp/internal/testenv"
 	process "runp/proc"
 	"runp/supervisor"
 )
@@ -56,7 +57,7 @@ func TestE2ELeftoverGone(t *testing.T) {
 		r := e.run(cat(flags, []string{"--report", report, "--", "cmd", "/c", "start", "/b"},
 			e.helper("sleep", left), []string{"&"}, e.helper("waitfile", left))...)
 		if r.code != 0 {
-			e.trySleeper(left, 0) // killed in cleanup, if it was started
+			e.trySleeper(left, testenv.Patience) // killed in cleanup, if it was started
 			t.Fatalf("exit %d, want 0", r.code)
 		}
 		id := e.sleeper(left)
@@ -99,7 +100,7 @@ func TestE2ELeave(t *testing.T) {
 	r := e.run(cat([]string{"--no-pty", "--on-exit", "leave", "--", "cmd", "/c", "start", "/b"},
 		e.helper("sleep", left), []string{"&"}, e.helper("waitfile", left))...)
 	if r.code != 0 {
-		e.trySleeper(left, 0) // killed in cleanup, if it was started
+		e.trySleeper(left, testenv.Patience) // killed in cleanup, if it was started
 		t.Fatalf("exit %d, want 0", r.code)
 	}
 	// runp has exited, and its job handle is closed: had kill-on-close been

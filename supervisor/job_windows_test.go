@@ -142,7 +142,14 @@ func TestJobKillOnClose(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	closed := false
+	t.Cleanup(func() {
+		if !closed {
+			_ = j.close() // best effort: the test has failed
+		}
+	})
 	id, _ := startInJob(t, j)
+	closed = true
 	if err := j.close(); err != nil {
 		t.Fatal(err)
 	}
