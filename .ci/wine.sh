@@ -59,12 +59,30 @@ cp "$work/bcryptprimitives.dll" "$WINEPREFIX/drive_c/windows/system32/"
 export RUNP_EXE
 RUNP_EXE=$(winepath -w "$work/bin/runp.exe" 2>/dev/null)
 
+# run_pkg runs one package's test binary, its output also kept in $work/out.
+run_pkg() {
+  (cd "$1" && timeout 600 wine64 "$2" -test.timeout 300s "${@:3}") 2>&1 | tee "$work/out"
+  return "${PIPESTATUS[0]}"
+}
+
+# Wine 8 now and then fails a CreateProcess with "Internal error" (its
+# client prints "sendmsg: Bad file descriptor"): 1 start in 800 with 8
+# goroutines starting programs at once, none in 1,300 one at a time. A
+# package that failed with that error, and only then, runs once more
+# (README: Platforms, wine's gaps).
+wine_race='Internal error\.'
 failed=()
 for entry in "${pkgs[@]}"; do
   pkg=${entry%%=*} exe=${entry#*=}
   dir=$(go list -f '{{.Dir}}' "$pkg")
   start=$SECONDS
-  if (cd "$dir" && timeout 600 wine64 "$exe" -test.timeout 300s "$@"); then
+  ok=0
+  run_pkg "$dir" "$exe" "$@" && ok=1
+  if [ $ok = 0 ] && grep -q "$wine_race" "$work/out"; then
+    echo "wine: $pkg met wine's CreateProcess race (Internal error): once more"
+    run_pkg "$dir" "$exe" "$@" && ok=1
+  fi
+  if [ $ok = 1 ]; then
     echo "ok   $pkg $((SECONDS - start))s (wine)"
   else
     echo "FAIL $pkg $((SECONDS - start))s (wine)"
