@@ -326,6 +326,37 @@ func TestNestedRunpOneParentDeath(t *testing.T) {
 	}
 }
 
+// TestNestedRunpSecondSignal: a nested runp has a parent-death signal, and
+// waits for its parent to change before it takes a repeat of it for one
+// stop; while its parent lives, a second SIGTERM is a second request, and
+// kills the command, as it does without the nesting.
+func TestNestedRunpSecondSignal(t *testing.T) {
+	tag := newTag(t)
+	cmd := exec.Command(runpBin, "--no-pty", "--", runpBin, "--no-pty", "--",
+		"sh", "-c", `trap 'echo term' TERM; echo "shell $$"; while :; do sleep 0.05; done`)
+	cmd.Env = append(os.Environ(), tagEnv+"="+tag, "RUNP_STATE_DIR="+stateDir(t))
+	p := startCmd(t, cmd)
+	shell, _ := strconv.Atoi(strings.Fields(p.expect("shell "))[1])
+	inner := parentOf(t, shell)
+	if inner == p.cmd.Process.Pid {
+		t.Fatalf("the shell %d is the outer runp's child", shell)
+	}
+	if err := syscall.Kill(inner, syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	p.expect("term") // the second once the first has reached the command: two pending at once are one
+	if err := syscall.Kill(inner, syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if status := p.wait(); status != 128+int(syscall.SIGKILL) {
+		t.Errorf("status %d, want %d (the command killed)", status, 128+int(syscall.SIGKILL))
+	}
+	if !strings.Contains(p.errors(), "SIGTERM twice within 3s: killing the command") {
+		t.Errorf("the nested runp did not take the second SIGTERM for a second request:\n%s", p.errors())
+	}
+	noLeaks(t, tag)
+}
+
 // TestReapKeepsWhatLeaveLeft: --on-exit leave keeps the command's daemons
 // running, and they still carry the session's cookie while the session has
 // no file. "runp reap" must not take them for the leftovers of a runp killed
