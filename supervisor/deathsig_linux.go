@@ -14,8 +14,8 @@ import (
 // runp does: see dieWithRunp), and that parent. The kernel keeps the signal
 // for the thread that exec'd, the main thread, and gives none to the
 // threads created since; and runp may have been re-parented by the time
-// it looks again. Both are read at init, which runs on the main thread,
-// before anything else.
+// the command starts. Both are read when the package is initialised, which
+// Go does on the main thread.
 var parentDeath = readParentDeath()
 
 func readParentDeath() deathSignal {
