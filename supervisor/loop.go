@@ -55,8 +55,8 @@ type lastStop struct {
 	at  time.Time
 }
 
-// deathSignal is the signal the kernel sends runp when parent, runp's
-// parent when it started, dies (PR_SET_PDEATHSIG); sig is 0 if none is set.
+// deathSignal is the signal the kernel sends runp when its parent at
+// start, parent, dies (PR_SET_PDEATHSIG); sig is 0 if none is set.
 type deathSignal struct {
 	sig    syscall.Signal
 	parent int
