@@ -205,6 +205,9 @@ func TestBrokenPipe(t *testing.T) {
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
+			if err := stdout.(*os.File).SetReadDeadline(testenv.Deadline(t)); err != nil {
+				t.Fatal(err)
+			}
 			if _, err := stdout.Read(make([]byte, 1)); err != nil {
 				t.Fatal(err)
 			}

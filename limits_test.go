@@ -86,8 +86,8 @@ func TestRetriesCleanSlate(t *testing.T) {
 	tag := newTag(t)
 	cmd := run{flags: []string{"--retries", "2"}, helper: "leave", args: []string{"setsid", "fail"}}.command(t, tag)
 	t.Cleanup(func() { killTagged(t, tag) })
-	out, _ := cmd.Output()
-	pids := descendants(t, string(out))
+	out, _, _ := runToEnd(t, cmd) // the status is the command's failure
+	pids := descendants(t, out)
 	if len(pids) != 3 {
 		t.Fatalf("want 3 attempts, got descendants %v", pids)
 	}

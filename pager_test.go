@@ -65,6 +65,11 @@ func runpGit(t *testing.T, env []string, runpArgs ...string) (*exec.Cmd, *os.Fil
 	t.Cleanup(func() { killTagged(t, tag) })
 	t.Cleanup(func() { _ = cmd.Process.Kill() })
 	t.Cleanup(func() { _ = r.Close() })
+	// A read of the output is bounded too: a pager that waits for keys
+	// holds it open.
+	if err := r.SetReadDeadline(testenv.Deadline(t)); err != nil {
+		t.Fatal(err)
+	}
 	done := make(chan struct{})
 	go func() { _ = cmd.Wait(); close(done) }()
 	return cmd, r, done
