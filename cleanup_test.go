@@ -293,7 +293,7 @@ func TestReapPIDReuseIsNeverSignalled(t *testing.T) {
 		t.Skip("forcing a PID to be reused needs root (ns_last_pid in a new PID namespace)")
 	}
 	unshare := mustLook(t, "unshare")
-	if err := exec.Command(unshare, "--pid", "--fork", "--mount-proc", "true").Run(); err != nil {
+	if err := exec.Command(unshare, "--pid", "--fork", "--kill-child", "--mount-proc", "true").Run(); err != nil {
 		t.Skipf("cannot make a PID namespace: %v", err)
 	}
 	tag := newTag(t)

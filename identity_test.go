@@ -50,7 +50,7 @@ func inPIDNamespace(t *testing.T, helper string, args ...string) {
 	if err != nil {
 		t.Skip("unshare not installed")
 	}
-	if err := exec.Command(unshare, "--pid", "--fork", "--mount-proc", "true").Run(); err != nil {
+	if err := exec.Command(unshare, "--pid", "--fork", "--kill-child", "--mount-proc", "true").Run(); err != nil {
 		t.Skipf("cannot make a PID namespace: %v", err)
 	}
 	tag := newTag(t)

@@ -26,31 +26,32 @@ type sleeper struct {
 }
 
 // readSleeper reads the PID that a script wrote to file, waiting for it,
-// and the identity of that process while it runs sleep arg.
+// and the identity of that process, and waits until it runs sleep arg. It
+// is killed in cleanup from the moment its PID is read (an exec keeps the
+// identity), even if it never gets to run sleep.
 func readSleeper(t *testing.T, file, arg string) sleeper {
 	t.Helper()
 	var s sleeper
+	t.Cleanup(func() { s.kill() })
 	testenv.WaitFor(t, "the sleeper's PID in "+file, func() bool {
-		b, err := os.ReadFile(file)
-		if err != nil || !strings.HasSuffix(string(b), "\n") {
-			return false
-		}
-		pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
-		if err != nil {
-			t.Fatalf("%s holds %q", file, b)
+		if s.id.PID == 0 {
+			b, err := os.ReadFile(file)
+			if err != nil || !strings.HasSuffix(string(b), "\n") {
+				return false
+			}
+			pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+			if err != nil {
+				t.Fatalf("%s holds %q", file, b)
+			}
+			id, err := process.Read(pid)
+			if err != nil {
+				t.Fatalf("sleeper %d gone before it was seen: %v", pid, err)
+			}
+			s = sleeper{id: id, arg: arg}
 		}
 		// Between the fork and the exec it shows the shell's command.
-		if process.Cmdline(pid) != "sleep "+arg {
-			return false
-		}
-		id, err := process.Read(pid)
-		if err != nil {
-			t.Fatalf("sleeper %d gone before it was seen: %v", pid, err)
-		}
-		s = sleeper{id: id, arg: arg}
-		return true
+		return process.Cmdline(s.id.PID) == "sleep "+arg
 	})
-	t.Cleanup(func() { s.kill() })
 	return s
 }
 

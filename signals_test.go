@@ -170,7 +170,7 @@ func TestPID1(t *testing.T) {
 	if _, err := exec.LookPath("unshare"); err != nil {
 		t.Skip("unshare not installed")
 	}
-	if err := exec.Command("unshare", "--pid", "--fork", "--mount-proc", "true").Run(); err != nil {
+	if err := exec.Command("unshare", "--pid", "--fork", "--kill-child", "--mount-proc", "true").Run(); err != nil {
 		t.Skipf("cannot make a PID namespace here: %v", err)
 	}
 	inNS := func(r run) run {
