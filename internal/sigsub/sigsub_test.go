@@ -9,18 +9,24 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"runp/internal/testenv"
 )
 
 const helperEnv = "SIGSUB_TEST_HELPER"
 
 // TestMain runs the helper process of TestTakeCatches: it starts a
-// subscription as package early does, takes it, and catches a SIGTERM.
+// subscription as package early does, takes it (a second Take finds none),
+// and catches a SIGTERM.
 func TestMain(m *testing.M) {
 	if os.Getenv(helperEnv) == "" {
 		os.Exit(m.Run())
 	}
 	Start()
 	c := Take()
+	if Take() != nil {
+		os.Exit(6)
+	}
 	<-c.Ready
 	_ = syscall.Kill(os.Getpid(), syscall.SIGTERM)
 	select {
@@ -37,19 +43,8 @@ func TestMain(m *testing.M) {
 func TestTakeCatches(t *testing.T) {
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), helperEnv+"=1")
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	t.Cleanup(func() { _ = cmd.Process.Kill() }) // best effort: gone already when it passes
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("helper: %v, want exit 0 (SIGTERM caught)", err)
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("helper did not exit")
+	if err := testenv.Run(t, cmd); err != nil {
+		t.Fatalf("helper: %v, want exit 0 (SIGTERM caught, and one Take only)", err)
 	}
 }
 
