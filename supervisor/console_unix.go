@@ -22,7 +22,7 @@ import (
 type console struct {
 	in   *os.File // runp's stdin when the user types into the command, else nil
 	size *os.File // a terminal of runp's to copy the window size from, or nil
-	pty  *pty.PTY // set once the command has started in it
+	pty  *pty.PTY // the command's PTY
 
 	// suspend handles the terminal's suspend key (Ctrl-Z); see relay.
 	suspend func() bool
@@ -70,9 +70,7 @@ func newConsole(cfg *Config, inTTY bool) *console {
 
 // resize copies runp's window size to the PTY.
 func (c *console) resize() {
-	if c.pty != nil {
-		_ = c.pty.Resize(c.windowSize()) // best effort: a failed resize must not end the run
-	}
+	_ = c.pty.Resize(c.windowSize()) // best effort: a failed resize must not end the run
 }
 
 // windowSize is runp's window size; with no terminal to copy from, it

@@ -9,6 +9,3 @@ func dieWithRunp(*command, syscall.Signal) (unpin func()) { return func() {} }
 
 // startPinned: without dieWithRunp, nothing is pinned.
 func (cmd *command) startPinned() (int, error) { return cmd.forkExec() }
-
-// parentDeath is none: see dieWithRunp.
-var parentDeath deathSignal

@@ -40,11 +40,12 @@ func run(ctx context.Context, c *Config, sub *subscription) (outcome, error) {
 	}
 	a := newAttempt(c)
 	defer a.closeAll()
-	if ended, err := a.start(path, sub); ended != nil || err != nil {
-		if ended == nil {
-			return outcome{}, err
-		}
-		return *ended, err
+	ended, err := a.start(path, sub)
+	if err != nil {
+		return outcome{}, err
+	}
+	if ended != nil {
+		return *ended, nil
 	}
 	return a.supervise(ctx, sub)
 }
@@ -106,10 +107,10 @@ func (a *attemptState) supervise(ctx context.Context, sub *subscription) (outcom
 	var early []os.Signal // signals that arrived after the child exited
 	lim := watchLimits(ctx, a.cfg, a.act)
 	defer lim.stop()
-	all := sub.all
+	all := sub.All
 	for {
 		select {
-		case <-sub.chld:
+		case <-sub.Chld:
 			a.reap()
 		case <-all:
 			// SIGCHLD and SIGWINCH are subscribed now: catch up on what
@@ -121,7 +122,7 @@ func (a *attemptState) supervise(ctx context.Context, sub *subscription) (outcom
 			return a.end(sub, early)
 		case <-a.child.stopped:
 			a.suspend()
-		case sig := <-sub.sigs:
+		case sig := <-sub.Sigs:
 			select {
 			case <-a.child.exited:
 				early = append(early, sig) // it is for the clean-up now
@@ -212,10 +213,10 @@ func (a *attemptState) cleanUp(sub *subscription, early []os.Signal) []reaper.Ki
 		select {
 		case killed := <-done:
 			return killed
-		case <-sub.chld:
+		case <-sub.Chld:
 			a.child.reap()
 			a.track.wake()
-		case sig := <-sub.sigs:
+		case sig := <-sub.Sigs:
 			a.handleDuringCleanUp(sig)
 		}
 	}

@@ -25,9 +25,9 @@ func TestPrepareCancelRaises(t *testing.T) {
 	if os.Getenv("RUNP_PREPARE_HELPER") == "1" {
 		cancel := Prepare()
 		sub := prepared.sub
-		<-sub.all
+		<-sub.All
 		_ = unix.Kill(os.Getpid(), unix.SIGTERM)
-		for deadline := time.Now().Add(10 * time.Second); len(sub.sigs) == 0 && time.Now().Before(deadline); {
+		for deadline := time.Now().Add(10 * time.Second); len(sub.Sigs) == 0 && time.Now().Before(deadline); {
 			time.Sleep(time.Millisecond) // polling, bounded
 		}
 		cancel()
@@ -63,7 +63,7 @@ func TestPrepareIsTakenByRun(t *testing.T) {
 		t.Fatal("Run left the prepared subscription in place")
 	}
 	select {
-	case <-sub.ready:
+	case <-sub.Ready:
 	default:
 		t.Fatal("Run did not wait for the prepared subscription")
 	}
@@ -86,9 +86,9 @@ func TestSignalBeforeStart(t *testing.T) {
 	cancel := Prepare()
 	defer cancel()
 	sub := prepared.sub
-	<-sub.ready
+	<-sub.Ready
 	_ = unix.Kill(os.Getpid(), unix.SIGTERM)
-	for deadline := time.Now().Add(10 * time.Second); len(sub.sigs) == 0 && time.Now().Before(deadline); {
+	for deadline := time.Now().Add(10 * time.Second); len(sub.Sigs) == 0 && time.Now().Before(deadline); {
 		time.Sleep(time.Millisecond) // polling, bounded
 	}
 	var log lockedBuffer

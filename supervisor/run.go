@@ -37,8 +37,10 @@ import (
 //     good (PR_SET_CHILD_SUBREAPER) and Run reaps any child it is given
 //     (see Config.Subreaper). The command is started with
 //     PR_SET_PDEATHSIG (StopSignal when this process dies), which the
-//     kernel ties to the forking thread: the goroutine calling Run stays
-//     locked to its OS thread until the command has been reaped.
+//     kernel ties to the forking thread: Run forks from a goroutine of its
+//     own, locked to its OS thread until the command has been reaped. The
+//     process's own parent-death signal, if its parent set one, is read
+//     when the package is initialised (see parentDeath).
 //   - Windows: in PTY mode, VT processing is on for a console Stdout while
 //     the command runs (the pseudo console's output needs it); with
 //     Interactive, a console Stdin is in raw mode meanwhile.
@@ -174,7 +176,7 @@ func pause(ctx context.Context, d time.Duration, sub *subscription) bool {
 			return false
 		case <-t.C:
 			return true
-		case sig := <-sub.sigs:
+		case sig := <-sub.Sigs:
 			if terminating(sig) {
 				return false
 			}
@@ -187,7 +189,7 @@ func pause(ctx context.Context, d time.Duration, sub *subscription) bool {
 func (sub *subscription) interrupt() os.Signal {
 	for {
 		select {
-		case sig := <-sub.sigs:
+		case sig := <-sub.Sigs:
 			if terminating(sig) {
 				return sig
 			}

@@ -40,7 +40,7 @@ func (a *attemptState) start(path string, sub *subscription) (ended *outcome, er
 	// background: taken after the PTY's set-up, it is there by now.
 	id := reaper.NewSessionID(c.stateDir)
 	a.cmd.env = withCookie(a.cmd.env, id)
-	<-sub.ready // no signal may find runp unprepared once the command runs
+	<-sub.Ready // no signal may find runp unprepared once the command runs
 	if sig := sub.interrupt(); sig != nil {
 		ss := sig.(syscall.Signal)
 		return &outcome{ws: syscall.WaitStatus(ss), interrupted: ss}, nil
@@ -145,7 +145,7 @@ type osAttempt struct {
 	cmd     *command
 	unpin   func()   // releases the thread dieWithRunp locked, or nil
 	pty     *pty.PTY // nil with --no-pty
-	con     *console // nil unless runp's stdin is a terminal or a size source exists
+	con     *console // nil with --no-pty
 	mon     *monitor // the job-control monitor that starts the command, or nil
 	fgTaken bool     // --no-pty: the child's group holds the terminal's foreground
 	fgJob   bool     // --no-pty: the child's group was given the foreground at start

@@ -164,9 +164,6 @@ func (a *attemptState) killCommand() {
 // escalation says which signals make runp kill the command.
 func escalation(_, second syscall.Signal) string { return fmt.Sprintf("%v again", second) }
 
-// parentDeath is none: Windows has no parent-death signal.
-var parentDeath deathSignal
-
 // resize does nothing: the console polls the window size (see console.poll).
 func (a *attemptState) resize() {}
 

@@ -12,7 +12,7 @@ import "testing"
 func BenchmarkSubscribeReady(b *testing.B) {
 	for b.Loop() {
 		sub := subscribe()
-		<-sub.ready
+		<-sub.Ready
 		b.StopTimer()
 		sub.unsubscribe()
 		b.StartTimer()
@@ -23,7 +23,7 @@ func BenchmarkSubscribeReady(b *testing.B) {
 func BenchmarkSubscribeAll(b *testing.B) {
 	for b.Loop() {
 		sub := subscribe()
-		<-sub.all
+		<-sub.All
 		b.StopTimer()
 		sub.unsubscribe()
 		b.StartTimer()

@@ -3,7 +3,6 @@
 package supervisor
 
 import (
-	"os"
 	"os/signal"
 	"slices"
 	"syscall"
@@ -13,13 +12,9 @@ import (
 	"runp/internal/sigsub"
 )
 
-// subscription holds runp's signal channels for a whole Run, across
-// attempts, so that no signal is lost between two of them.
-type subscription struct {
-	sigs, chld chan os.Signal
-	ready      chan struct{} // closed once every forwarded signal but SIGCONT is subscribed
-	all        chan struct{} // closed once every signal is
-}
+// subscription holds runp's signal channels (see sigsub.Channels) for a
+// whole Run, across attempts, so that no signal is lost between two of them.
+type subscription struct{ *sigsub.Channels }
 
 // subscribe subscribes to the signals runp handles, in the background, or
 // takes over the subscription that package early started while the
@@ -41,7 +36,7 @@ func subscribe() *subscription {
 	if c == nil {
 		c = sigsub.Subscribe()
 	}
-	return &subscription{sigs: c.Sigs, chld: c.Chld, ready: c.Ready, all: c.All}
+	return &subscription{c}
 }
 
 // stop unsubscribes in the background: signal.Stop waits for the runtime's
@@ -53,9 +48,9 @@ func (sub *subscription) stop() {
 }
 
 func (sub *subscription) unsubscribe() {
-	<-sub.all
-	signal.Stop(sub.sigs)
-	signal.Stop(sub.chld)
+	<-sub.All
+	signal.Stop(sub.Sigs)
+	signal.Stop(sub.Chld)
 }
 
 // cancel undoes a subscription that no Run took (see Prepare): a signal
@@ -65,7 +60,7 @@ func (sub *subscription) cancel() {
 	sub.unsubscribe()
 	for {
 		select {
-		case sig := <-sub.sigs:
+		case sig := <-sub.Sigs:
 			if ss := sig.(syscall.Signal); slices.Contains(endsRunp, ss) {
 				_ = unix.Kill(unix.Getpid(), ss) // best effort
 			}

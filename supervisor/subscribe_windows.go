@@ -9,21 +9,22 @@ import (
 )
 
 // subscription holds runp's signal channel for a whole Run, across attempts.
-// Windows has no SIGCHLD and nothing to subscribe later: chld and all stay
-// nil, and never fire in the run loop.
+// Windows has no SIGCHLD and nothing to subscribe later: Chld and All stay
+// nil, and never fire in the run loop. (The names are sigsub.Channels', which
+// the Unix subscription is.)
 type subscription struct {
-	sigs chan os.Signal
-	chld chan os.Signal
-	all  chan struct{}
+	Sigs chan os.Signal
+	Chld chan os.Signal
+	All  chan struct{}
 }
 
 func subscribe() *subscription {
-	sub := &subscription{sigs: make(chan os.Signal, 16)}
-	signal.Notify(sub.sigs, os.Interrupt, syscall.SIGTERM)
+	sub := &subscription{Sigs: make(chan os.Signal, 16)}
+	signal.Notify(sub.Sigs, os.Interrupt, syscall.SIGTERM)
 	return sub
 }
 
-func (sub *subscription) stop() { signal.Stop(sub.sigs) }
+func (sub *subscription) stop() { signal.Stop(sub.Sigs) }
 
 // exitInterrupted is STATUS_CONTROL_C_EXIT, the exit code of a console
 // program that Ctrl-C ended.
@@ -34,7 +35,7 @@ const exitInterrupted = 0xC000013A
 func (sub *subscription) cancel() {
 	sub.stop()
 	select {
-	case <-sub.sigs:
+	case <-sub.Sigs:
 		os.Exit(exitInterrupted)
 	default:
 	}
