@@ -46,10 +46,28 @@ var treeFallback atomic.Bool
 //     the PID: an edge is only accepted when the child is not older than the
 //     parent, and members whose creation time cannot be read are left out.
 func Tree(root int) ([]Proc, error) {
-	if root <= 0 {
-		return nil, fmt.Errorf("tree of pid %d: %w", root, ErrGone)
+	return TreeOf(Identity{PID: root})
+}
+
+// TreeOf is Tree of the process root names: when root.Start is set and
+// root's PID now names a process that started at another time, it returns
+// an error wrapping ErrReused, so that the walk never lists a stranger's
+// children. The start time is compared with the one the walk itself reads,
+// and on Linux read again after each read of the root's children.
+func TreeOf(root Identity) ([]Proc, error) {
+	if root.PID <= 0 {
+		return nil, fmt.Errorf("tree of pid %d: %w", root.PID, ErrGone)
 	}
-	return tree(root)
+	return tree(root.PID, root.Start)
+}
+
+// sameRoot checks the start time that a walk read for root against start,
+// the one its caller expects (0: any).
+func sameRoot(root int, read, start uint64) error {
+	if start != 0 && read != start {
+		return fmt.Errorf("tree of pid %d (start %d): it started at %d: %w", root, start, read, ErrReused)
+	}
+	return nil
 }
 
 // Cmdline returns a readable command line for pid: argv joined by spaces, or

@@ -19,7 +19,7 @@ func snapshot() ([]unix.KinfoProc, error) {
 	return ks, nil
 }
 
-func tree(root int) ([]Proc, error) {
+func tree(root int, start uint64) ([]Proc, error) {
 	treeFallback.Store(true)
 	ks, err := snapshot()
 	if err != nil {
@@ -41,6 +41,9 @@ func tree(root int) ([]Proc, error) {
 	}
 	if !found {
 		return nil, fmt.Errorf("tree of pid %d: %w", root, ErrGone)
+	}
+	if err := sameRoot(root, rootProc.Start, start); err != nil {
+		return nil, err
 	}
 	return walk(rootProc, children, nil), nil
 }

@@ -2,6 +2,6 @@
 
 package proc
 
-func tree(int) ([]Proc, error) { return nil, ErrUnsupported }
+func tree(int, uint64) ([]Proc, error) { return nil, ErrUnsupported }
 
 func cmdline(int) string { return "" }

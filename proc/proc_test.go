@@ -61,6 +61,23 @@ func TestTreeGone(t *testing.T) {
 	}
 }
 
+// TestTreeOfReused: a walk from a root whose PID names a process that
+// started at another time than the one asked for lists nothing.
+func TestTreeOfReused(t *testing.T) {
+	root, want := startTree(t, 2, false, 1)
+	id, err := Read(root.Cmd.Process.Pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := TreeOf(id); err != nil || len(got) != len(want) {
+		t.Fatalf("TreeOf(%v) = %d processes, %v; want %d", id, len(got), err, len(want))
+	}
+	id.Start++
+	if got, err := TreeOf(id); !errors.Is(err, ErrReused) || len(got) != 0 {
+		t.Errorf("TreeOf(%v), another start time: %+v, %v; want ErrReused", id, got, err)
+	}
+}
+
 func TestCmdline(t *testing.T) {
 	c := startHelper(t, nil, "echo", "cmdline-of", "the-helper")
 	// exec.Cmd.Start returns when the kernel closes the child's close-on-exec

@@ -24,10 +24,13 @@ func snapshot() ([]Proc, error) {
 	return out, nil
 }
 
-func tree(root int) ([]Proc, error) {
+func tree(root int, start uint64) ([]Proc, error) {
 	treeFallback.Store(true)
 	rootID, err := read(root)
 	if err != nil {
+		return nil, err
+	}
+	if err := sameRoot(root, rootID.Start, start); err != nil {
 		return nil, err
 	}
 	procs, err := snapshot()

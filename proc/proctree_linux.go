@@ -26,11 +26,14 @@ var childrenFileOK = sync.OnceValue(func() bool {
 	return !errors.Is(err, os.ErrNotExist)
 })
 
-func tree(root int) ([]Proc, error) {
+func tree(root int, start uint64) ([]Proc, error) {
 	pb := getBuf()
 	defer putBuf(pb)
 	st, err := readStat(root, pb)
 	if err != nil {
+		return nil, err
+	}
+	if err := sameRoot(root, st.start, start); err != nil {
 		return nil, err
 	}
 	if forceFallback || !childrenFileOK() {

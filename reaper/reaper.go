@@ -191,7 +191,9 @@ func (r *Reaper) tree() []proc.Proc {
 		if !r.rootIsRecorded() {
 			return nil
 		}
-		procs, _ := proc.Tree(r.opts.Root) // proc.ErrGone when the root has exited
+		// ErrGone when the root has exited, ErrReused when its PID has
+		// gone to another process since.
+		procs, _ := proc.TreeOf(proc.Identity{PID: r.opts.Root, Start: r.rootStart})
 		return procs
 	}
 	var known []int
@@ -239,9 +241,9 @@ func (r *Reaper) tree() []proc.Proc {
 	return out
 }
 
-// rootIsRecorded reports whether the root's PID still names the root that
-// was recorded: not reaped yet, as its held pidfd tells, or, without one,
-// with the recorded start time. The caller holds mu.
+// rootIsRecorded reports whether the root was recorded and, when its pidfd
+// is held, has not been reaped; the walk (proc.TreeOf) checks its start
+// time. The caller holds mu.
 func (r *Reaper) rootIsRecorded() bool {
 	if r.rootStart == 0 {
 		return false
@@ -251,8 +253,7 @@ func (r *Reaper) rootIsRecorded() bool {
 			return alive
 		}
 	}
-	id, err := proc.Read(r.opts.Root)
-	return err == nil && id.Start == r.rootStart
+	return true
 }
 
 // add records id; the caller holds mu and has given id's pidfd, if any, to hold.
