@@ -150,12 +150,17 @@ func walkAncestors() (pids, fds []int) {
 	pb := getBuf()
 	defer putBuf(pb)
 	held := true
-	parentOf := func(i int) int { // the parent of pids[i-1], or of this process
+	// parentOf is the parent of pids[i-1], or of this process. A read that
+	// fails (the ancestor exited, or no descriptor was left) ends the walk
+	// short: it is not kept, and the next call walks again. Only a parent
+	// that reads as 0 ends a walk that is kept.
+	parentOf := func(i int) int {
 		if i == 0 {
 			return os.Getppid()
 		}
 		st, err := readStat(pids[i-1], pb)
 		if err != nil {
+			held = false
 			return 0
 		}
 		return st.ppid
