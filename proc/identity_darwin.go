@@ -57,7 +57,7 @@ func look(pid int) (Sighting, error) {
 // sZomb is SZOMB from <sys/proc.h>: a process that exited and waits for its parent.
 const sZomb = 5
 
-// exited reports whether pid is a zombie: dead, only waiting for its parent.
+// Exited reports whether pid is a zombie: dead, only waiting for its parent.
 func Exited(pid int) bool {
 	k, err := readKinfo(pid)
 	return err == nil && k.Proc.P_stat == sZomb

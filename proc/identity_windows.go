@@ -117,5 +117,5 @@ func look(pid int) (Sighting, error) {
 	return Sighting{ID: Identity{PID: pid, Start: start, Boot: boot}, PPID: ppid, fd: -1}, nil
 }
 
-// exited: on Windows an exited process already reads as gone (see read).
+// Exited is false: on Windows an exited process already reads as gone (see read).
 func Exited(int) bool { return false }

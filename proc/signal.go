@@ -24,8 +24,9 @@ const exitCodeSignalled = 1
 //
 //   - linux >= 5.3: if this process holds a pidfd on id (see Sighting.Hold,
 //     opened when it first saw the process), the signal goes through it:
-//     exact, whoever has the PID now. Otherwise a pidfd is opened, checked, and the signal goes through
-//     it, so nothing can slip in between the check and the kill; the check
+//     exact, whoever has the PID now. Otherwise a pidfd is opened,
+//     checked, and the signal goes through it, so nothing can slip in
+//     between the check and the kill; the check
 //     is exact when id.Ino is known (pidfs, linux >= 6.9), else it compares
 //     the start time, which a PID reused within the same clock tick passes.
 //     Without pidfds (ENOSYS, or no descriptor left) runp checks, then

@@ -4,6 +4,7 @@ package proc
 
 import "golang.org/x/sys/unix"
 
+// SignalName is the signal's name, "SIGTERM".
 func SignalName(sig unix.Signal) string { return unix.SignalName(sig) }
 
 // Continue sends SIGCONT after a stop signal: a stopped process would

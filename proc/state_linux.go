@@ -10,7 +10,7 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// exited reports whether pid is a zombie: dead, only waiting for its parent.
+// Exited reports whether pid is a zombie: dead, only waiting for its parent.
 // A leader that exited before its other threads shows Z as well, but its
 // process runs on: only one with no thread left is a zombie (see look).
 func Exited(pid int) bool {

@@ -460,8 +460,9 @@ func (r *Reaper) persist() {
 
 // MarkLeft records in the store that the session's processes are left
 // running on purpose, so that recovery does not take them, cookie carriers
-// of a session with no file, for the leftovers of a killed runp. It opens the store if the session never needed it; a session
-// kept in memory only has nothing to mark.
+// of a session with no file, for the leftovers of a killed runp. It opens
+// the store if the session never needed it; a session kept in memory only
+// has nothing to mark.
 func (r *Reaper) MarkLeft() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
