@@ -55,11 +55,11 @@ func TestPackageArrows(t *testing.T) {
 	for _, goos := range []string{"linux", "darwin", "windows"} {
 		cmd := exec.Command("go", "list", "-f", `{{.ImportPath}}{{range .Imports}} {{.}}{{end}}`, "./...")
 		cmd.Env = append(os.Environ(), "GOOS="+goos)
-		out, err := cmd.Output()
-		if err != nil {
-			t.Fatalf("go list (%s): %v", goos, err)
+		out, stderr, status := runToEnd(t, cmd)
+		if status != 0 {
+			t.Fatalf("go list (%s): status %d: %s", goos, status, stderr)
 		}
-		for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
 			f := strings.Fields(line)
 			var ours []string
 			for _, imp := range f[1:] {

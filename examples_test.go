@@ -25,11 +25,10 @@ func exampleCmd(t *testing.T, tag string, name string, args ...string) *exec.Cmd
 
 func TestExampleLeakySuite(t *testing.T) {
 	tag := newTag(t)
-	out, err := exampleCmd(t, tag, "examples/leaky-suite/run.sh", runpBin).CombinedOutput()
+	s, err := combinedOutput(t, exampleCmd(t, tag, "examples/leaky-suite/run.sh", runpBin))
 	if err != nil {
-		t.Fatalf("%v:\n%s", err, out)
+		t.Fatalf("%v:\n%s", err, s)
 	}
-	s := string(out)
 	without, with, _ := strings.Cut(s, "== with runp")
 	if !strings.Contains(without, "left running: 2") || !strings.Contains(with, "left running: 0") || !strings.Contains(with, "signalled") {
 		t.Fatalf("output:\n%s", s)
@@ -46,10 +45,9 @@ func TestExampleCI(t *testing.T) {
 	before, gitOK := gitStatus()
 	for run := 1; run <= 2; run++ {
 		tag := newTag(t)
-		out, err := exampleCmd(t, tag, "examples/ci/ci.sh", "examples/ci/flaky.sh").CombinedOutput()
-		s := string(out)
+		s, err := combinedOutput(t, exampleCmd(t, tag, "examples/ci/ci.sh", "examples/ci/flaky.sh"))
 		if err != nil || !strings.Contains(s, "ci: passed after 2 attempt(s)") || !strings.Contains(s, "runp: attempt 2/3 after exit status 1") {
-			t.Fatalf("run %d: %v:\n%s", run, err, out)
+			t.Fatalf("run %d: %v:\n%s", run, err, s)
 		}
 		_, report, _ := strings.Cut(s, "report: ")
 		report = strings.TrimSpace(report)
@@ -69,8 +67,7 @@ func TestExampleCI(t *testing.T) {
 
 func TestExampleEmbed(t *testing.T) {
 	tag := newTag(t)
-	out, _ := exampleCmd(t, tag, "go", "run", "./examples/embed").CombinedOutput()
-	s := string(out)
+	s, _ := combinedOutput(t, exampleCmd(t, tag, "go", "run", "./examples/embed"))
 	if !strings.Contains(s, `output: "started\r\n"`) && !strings.Contains(s, `output: "started\n"`) || !strings.Contains(s, "limit \"cancelled\"") || !strings.Contains(s, "SIGTERM: sleep 60") {
 		t.Fatalf("output:\n%s", s)
 	}

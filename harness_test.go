@@ -293,6 +293,16 @@ func runpCLI(t *testing.T, argv ...string) (string, string, int) {
 	return runpIn(t, stateDir(t), argv...)
 }
 
+// combinedOutput is cmd.CombinedOutput within the test's deadline (see
+// testenv.Run).
+func combinedOutput(t *testing.T, cmd *exec.Cmd) (string, error) {
+	t.Helper()
+	var b strings.Builder
+	cmd.Stdout, cmd.Stderr = &b, &b // one writer: os/exec writes it from one goroutine
+	err := testenv.Run(t, cmd)
+	return b.String(), err
+}
+
 // runToEnd runs cmd to its end within the test's deadline (see
 // testenv.Run) and returns its stdout, stderr and status as a shell's $?.
 func runToEnd(t *testing.T, cmd *exec.Cmd) (string, string, int) {

@@ -5,7 +5,6 @@ package main
 import (
 	"io"
 	"os"
-	"os/exec"
 	"regexp"
 	"slices"
 	"strings"
@@ -40,11 +39,10 @@ func TestManPageCurrent(t *testing.T) {
 // the sections a user looks for. (Old runp printed urfave/cli's section 8
 // page, with a list of flags as its synopsis and none of these sections.)
 func TestManPageSections(t *testing.T) {
-	out, err := exec.Command(runpBin, "--man").Output()
-	if err != nil {
-		t.Fatal(err)
+	page, stderr, status := runpCLI(t, "--man")
+	if status != 0 {
+		t.Fatalf("status %d: %s", status, stderr)
 	}
-	page := string(out)
 	if !strings.Contains(page, "\n.TH runp 1\n") {
 		t.Errorf("not section 1: %.40q", page)
 	}
@@ -75,11 +73,11 @@ func TestManPageSections(t *testing.T) {
 // keyboard Ctrl-C goes to CMD, not to runp. (Old runp's --help left out 124
 // and promised the escalation to a second Ctrl-C and to a second SIGHUP.)
 func TestHelpExitStatusAndEscalation(t *testing.T) {
-	out, err := exec.Command(runpBin, "--help").Output()
-	if err != nil {
-		t.Fatal(err)
+	out, stderr, status := runpCLI(t, "--help")
+	if status != 0 {
+		t.Fatalf("status %d: %s", status, stderr)
 	}
-	help := strings.Join(strings.Fields(string(out)), " ")
+	help := strings.Join(strings.Fields(out), " ")
 	for _, st := range manExitStatus[1:] {
 		if !strings.Contains(help, st[0]+" if") {
 			t.Errorf("--help does not list exit status %s", st[0])
