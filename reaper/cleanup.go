@@ -38,7 +38,7 @@ type cleanup struct {
 	live func() []target
 	// more looks for processes that live cannot see (cookie carriers that
 	// left the tree) and reports whether it found any; live returns them
-	// from then on. nil: nothing to look for.
+	// from then on.
 	more func() bool
 	// policy says how this clean-up differs from the other.
 	policy cleanupPolicy
@@ -98,7 +98,7 @@ func (c *cleanup) run() {
 		}
 		live := slices.DeleteFunc(c.live(), func(t target) bool { return c.dropped[t.id] })
 		if len(live) == 0 && !c.policy.lookEachPhase {
-			if looked || c.more == nil {
+			if looked {
 				return
 			}
 			looked = true // one more look for escapees: a process that left the tree while its parent was dying
@@ -139,13 +139,13 @@ func (c *cleanup) run() {
 // graceOver ends the grace, with left processes still running; it reports
 // whether there is anything for SIGKILL to do.
 func (c *cleanup) graceOver(left int) bool {
-	found := c.policy.lookEachPhase && c.more != nil && c.more()
+	found := c.policy.lookEachPhase && c.more()
 	return left > 0 || found
 }
 
 // killOver ends the clean-up, with left processes still running.
 func (c *cleanup) killOver(left int) {
-	if c.policy.lookEachPhase && c.more != nil {
+	if c.policy.lookEachPhase {
 		c.more() // for the report only: what it finds now is past saving
 	}
 	if left > 0 {
